@@ -1,0 +1,124 @@
+import type { HttpConfig } from './http/upstream-client.js';
+import type { JobSource } from './model/job.js';
+import { checkRegion } from './model/validate.js';
+import type { CacheConfig } from './upstreams/terminal-cache.js';
+
+export const PUBLIC_ENDPOINTS: Record<JobSource, string> = {
+  CCE: 'https://cce.{region}.myhuaweicloud.com',
+  CAE: 'https://cae.{region}.myhuaweicloud.com',
+  CFW: 'https://cfw.{region}.myhuaweicloud.com',
+  DB: 'https://rds.{region}.myhuaweicloud.com',
+};
+
+export interface Config {
+  port: number;
+  host: string;
+  region: string;
+  /** Only the endpoints that were configured; none at all means "serve the simulator". */
+  endpoints: Partial<Record<JobSource, string>>;
+  aksk: { ak: string; sk: string; securityToken?: string } | null;
+  http: HttpConfig;
+  cache: CacheConfig;
+  maxSubJobDepth: number;
+  maxJobIds: number;
+  graphiql: boolean;
+  introspection: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function set(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = set(env, name);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${v}"`);
+  }
+  return Number(v);
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const v = set(env, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!(n > 0 && n <= 1)) throw new ConfigError(`${name} must be a number in (0, 1], got "${v}"`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = set(env, name)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${v}"`);
+}
+
+function endpoint(env: Env, name: string): string | undefined {
+  const v = set(env, name);
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v.replaceAll('{region}', 'cn-north-4'));
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL (optionally with {region}), got "${v}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${v}"`);
+  if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment`);
+  return v.replace(/\/+$/, '');
+}
+
+/** Reads and checks every setting at start-up, so a typo stops the gateway with the variable's name. */
+export function loadConfig(env: Env = process.env): Config {
+  const region = set(env, 'HWC_REGION') ?? 'cn-north-4';
+  try {
+    checkRegion(region);
+  } catch {
+    throw new ConfigError(`HWC_REGION must look like "cn-north-4", got "${region}"`);
+  }
+  const ak = set(env, 'CLOUD_SDK_AK');
+  const sk = set(env, 'CLOUD_SDK_SK');
+  if ((ak === undefined) !== (sk === undefined)) throw new ConfigError('CLOUD_SDK_AK and CLOUD_SDK_SK must be set together');
+  const securityToken = set(env, 'CLOUD_SDK_SECURITY_TOKEN');
+  const endpoints: Partial<Record<JobSource, string>> = {};
+  for (const source of Object.keys(PUBLIC_ENDPOINTS) as JobSource[]) {
+    const value = endpoint(env, `${source}_ENDPOINT`);
+    if (value) endpoints[source] = value;
+  }
+  const connections = int(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024);
+  return {
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: set(env, 'HOST') ?? '0.0.0.0',
+    region,
+    endpoints,
+    aksk: ak && sk ? { ak, sk, ...(securityToken ? { securityToken } : {}) } : null,
+    http: {
+      timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
+      retries: int(env, 'UPSTREAM_RETRIES', 2, 0, 10),
+      retryBaseMs: int(env, 'UPSTREAM_RETRY_BASE_MS', 100, 1, 60_000),
+      retryMaxDelayMs: int(env, 'UPSTREAM_RETRY_MAX_DELAY_MS', 2_000, 1, 600_000),
+      connections,
+      queueSize: int(env, 'UPSTREAM_QUEUE', connections * 8, 0, 100_000),
+      maxBytes: int(env, 'UPSTREAM_MAX_BYTES', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      breaker: {
+        threshold: ratio(env, 'BREAKER_FAILURE_RATIO', 0.5),
+        windowMs: int(env, 'BREAKER_WINDOW_MS', 10_000, 1000, 3_600_000),
+        minRequests: int(env, 'BREAKER_MIN_REQUESTS', 20, 1, 1_000_000),
+        halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_AFTER_MS', 5_000, 1, 3_600_000),
+      },
+    },
+    cache: {
+      maxEntries: int(env, 'CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+      ttlMs: int(env, 'CACHE_TTL_MS', 5 * 60_000, 1, 7 * 24 * 3_600_000),
+    },
+    maxSubJobDepth: int(env, 'UPSTREAM_MAX_DEPTH', 32, 1, 1000),
+    maxJobIds: int(env, 'MAX_JOB_IDS', 100, 1, 10_000),
+    graphiql: bool(env, 'GRAPHIQL', true),
+    introspection: bool(env, 'INTROSPECTION', true),
+  };
+}

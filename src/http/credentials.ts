@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+
+/** Who is asking: the caller's IAM token, the gateway's own AK/SK, or nobody. */
+export type Credential =
+  | { kind: 'token'; token: string }
+  | { kind: 'aksk'; ak: string; sk: string; securityToken?: string }
+  | { kind: 'none' };
+
+/**
+ * A stable, non-secret name for a credential, used in every cache and de-duplication key so that
+ * one caller's data is never served to another. Tokens are hashed: keys must not hold secrets.
+ */
+export function principalOf(credential: Credential): string {
+  switch (credential.kind) {
+    case 'token':
+      return `t:${createHash('sha256').update(credential.token).digest('base64url')}`;
+    case 'aksk':
+      return `k:${credential.ak}`;
+    case 'none':
+      return 'anonymous';
+  }
+}

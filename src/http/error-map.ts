@@ -1,0 +1,60 @@
+import { JobError, type ErrorCode, type UpstreamInfo } from '../model/errors.js';
+
+export interface UpstreamErrorBody {
+  errorCode: string | null;
+  errorMessage: string | null;
+  requestId: string | null;
+}
+
+/** Per-upstream quirks: some services report "not found" with 400 or 500. */
+export type ErrorClassifier = (status: number, errorCode: string | null) => ErrorCode | undefined;
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** Reads the error shapes the cloud's services use: camelCase, snake_case, or nested under `error`. */
+export function parseErrorBody(text: string): UpstreamErrorBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { errorCode: null, errorMessage: null, requestId: null };
+  }
+  if (typeof body !== 'object' || body === null) return { errorCode: null, errorMessage: null, requestId: null };
+  const o = body as Record<string, unknown>;
+  const nested = typeof o.error === 'object' && o.error !== null ? (o.error as Record<string, unknown>) : {};
+  return {
+    errorCode: str(o.errorCode) ?? str(o.error_code) ?? str(nested.code) ?? str(o.code),
+    errorMessage: str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message),
+    requestId: str(o.request_id) ?? str(o.requestId),
+  };
+}
+
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429 || status >= 500) return 'UPSTREAM_UNAVAILABLE';
+  return 'UPSTREAM_ERROR';
+}
+
+const MESSAGES: Record<ErrorCode, string> = {
+  BAD_USER_INPUT: 'bad input',
+  UNAUTHENTICATED: 'the upstream rejected the credentials',
+  FORBIDDEN: 'the credentials may not read this job',
+  NOT_FOUND: 'job not found',
+  UPSTREAM_TIMEOUT: 'the upstream did not answer in time',
+  UPSTREAM_UNAVAILABLE: 'the upstream is unavailable',
+  UPSTREAM_ERROR: 'the upstream answered with something unexpected',
+};
+
+export function upstreamError(
+  code: ErrorCode,
+  info: UpstreamInfo,
+  detail?: string | null,
+  retryAfterMs?: number,
+): JobError {
+  const base = `${info.service}: ${MESSAGES[code]}`;
+  // Upstream messages are short service texts; cap them so a hostile body cannot bloat our errors.
+  const message = detail ? `${base} (${detail.slice(0, 200)})` : base;
+  return new JobError(code, message, info, retryAfterMs);
+}

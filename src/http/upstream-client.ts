@@ -1,0 +1,325 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  SamplingBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import { JobError, type UpstreamInfo } from '../model/errors.js';
+import { authHeaders } from './auth.js';
+import type { Credential } from './credentials.js';
+import { codeForStatus, parseErrorBody, upstreamError, type ErrorClassifier } from './error-map.js';
+import { BodyTooLargeError, readBounded } from './read-body.js';
+import { fullJitter, parseRetryAfter } from './retry-after.js';
+
+export interface HttpConfig {
+  /** Whole-request deadline, retries and queueing included. */
+  timeoutMs: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** Connections per upstream host; also the bulkhead's concurrency. */
+  connections: number;
+  /** Calls allowed to wait for a connection before new ones fail fast. */
+  queueSize: number;
+  maxBytes: number;
+  breaker: { threshold: number; windowMs: number; minRequests: number; halfOpenAfterMs: number };
+}
+
+/** Who is calling, for this one GraphQL request. */
+export interface CallContext {
+  credential: Credential;
+  principal: string;
+  requestId: string;
+  /** Aborted when the GraphQL client goes away. */
+  signal?: AbortSignal;
+}
+
+export interface GetRequest {
+  /** Base URL of the upstream for the job's region, optionally with a path prefix. */
+  baseUrl: string;
+  /** Path below the base URL, each segment already percent-encoded. */
+  path: string;
+  /** Encoded query string without '?'. */
+  query?: string;
+  /** Extra request headers that select what is read (and so are part of the de-duplication key). */
+  headers?: Record<string, string>;
+  /** Goes into X-Project-Id when signing. */
+  projectId: string;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  body: unknown;
+  requestId: string | null;
+}
+
+export interface UpstreamClient {
+  readonly service: string;
+  get(request: GetRequest, context: CallContext): Promise<UpstreamResponse>;
+  /** Circuit state per upstream host, for health reporting. */
+  circuits(): Record<string, 'closed' | 'open' | 'half-open'>;
+  close(): Promise<void>;
+}
+
+interface Host {
+  pool: Pool;
+  origin: string;
+  host: string;
+  basePath: string;
+  breaker: CircuitBreakerPolicy;
+  bulkhead: BulkheadPolicy;
+}
+
+interface SharedCall {
+  promise: Promise<UpstreamResponse>;
+  controller: AbortController;
+  waiters: number;
+}
+
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+class Cancelled extends Error {}
+class DeadlineExceeded extends Error {}
+
+/**
+ * The one way any upstream is called. Every guard a gateway in front of flaky cloud APIs needs
+ * lives here so no upstream module re-implements (or forgets) one: a whole-request deadline,
+ * retries for idempotent reads, a circuit breaker and a bulkhead per host, bounded bodies,
+ * typed errors, auth, and in-flight de-duplication that never crosses principals.
+ */
+export function createUpstreamClient(service: string, config: HttpConfig, classify?: ErrorClassifier): UpstreamClient {
+  const hosts = new Map<string, Host>();
+  const inFlight = new Map<string, SharedCall>();
+  // Errors that must not be retried even though their code is UPSTREAM_UNAVAILABLE: ours, not the upstream's.
+  const local = new WeakSet<JobError>();
+
+  // Only the upstream being unwell counts: 4xx (404s, auth, throttling) say it is alive and answering.
+  function countsAgainstBreaker(error: Error): boolean {
+    if (!(error instanceof JobError)) return true;
+    if (local.has(error)) return false;
+    if (error.code === 'UPSTREAM_TIMEOUT') return true;
+    if (error.code !== 'UPSTREAM_UNAVAILABLE') return false;
+    const status = error.upstream?.status ?? null;
+    return status === null || status >= 500;
+  }
+
+  function hostFor(baseUrl: string): Host {
+    let host = hosts.get(baseUrl);
+    if (host) return host;
+    const url = new URL(baseUrl);
+    host = {
+      origin: url.origin,
+      host: url.host,
+      basePath: url.pathname.replace(/\/+$/, ''),
+      // undici's 300 s header and body timeouts would outlive any deadline we promise; bound them.
+      pool: new Pool(url.origin, {
+        connections: config.connections,
+        connect: { timeout: config.timeoutMs },
+        headersTimeout: config.timeoutMs,
+        bodyTimeout: config.timeoutMs,
+      }),
+      breaker: circuitBreaker(handleWhen(countsAgainstBreaker), {
+        halfOpenAfter: config.breaker.halfOpenAfterMs,
+        breaker: new SamplingBreaker({
+          threshold: config.breaker.threshold,
+          duration: config.breaker.windowMs,
+          minimumRps: config.breaker.minRequests / (config.breaker.windowMs / 1000),
+        }),
+      }),
+      bulkhead: bulkhead(config.connections, config.queueSize),
+    };
+    hosts.set(baseUrl, host);
+    return host;
+  }
+
+  function info(status: number | null, requestId: string | null, errorCode: string | null = null): UpstreamInfo {
+    return { service, status, errorCode, requestId };
+  }
+
+  async function send(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal): Promise<UpstreamResponse> {
+    const path = host.basePath + request.path;
+    const query = request.query ?? '';
+    const headers = {
+      accept: 'application/json',
+      'x-request-id': context.requestId,
+      ...request.headers,
+      ...authHeaders(context.credential, { method: 'GET', host: host.host, path, query, projectId: request.projectId }),
+    };
+    let status = 0;
+    let requestId: string | null = null;
+    try {
+      const res = await host.pool.request({ method: 'GET', path: query ? `${path}?${query}` : path, headers, signal });
+      status = res.statusCode;
+      requestId = headerValue(res.headers['x-request-id']);
+      const text = await readBounded(res.body, config.maxBytes, headerValue(res.headers['content-length']) ?? undefined);
+      if (status >= 200 && status < 300) {
+        try {
+          return { status, body: JSON.parse(text) as unknown, requestId };
+        } catch {
+          throw upstreamError('UPSTREAM_ERROR', info(status, requestId), 'response is not valid JSON');
+        }
+      }
+      const parsed = parseErrorBody(text);
+      const code = classify?.(status, parsed.errorCode) ?? codeForStatus(status);
+      const retryAfter = status === 429 || status === 503 ? parseRetryAfter(res.headers['retry-after']) : undefined;
+      throw upstreamError(
+        code,
+        info(status, requestId ?? parsed.requestId, parsed.errorCode),
+        parsed.errorMessage,
+        retryAfter,
+      );
+    } catch (error) {
+      if (error instanceof JobError) throw error;
+      if (signal.aborted) throw signal.reason instanceof Cancelled ? cancelled() : timedOut(requestId);
+      if (error instanceof BodyTooLargeError) {
+        throw upstreamError('UPSTREAM_ERROR', info(status || null, requestId), `response larger than ${config.maxBytes} bytes`);
+      }
+      const code = (error as { code?: string }).code ?? '';
+      if (/TIMEOUT/.test(code)) throw timedOut(requestId);
+      // Connection refused or reset, socket closed mid-body, DNS failure: the upstream is not there for us.
+      throw upstreamError('UPSTREAM_UNAVAILABLE', info(status || null, requestId), connectionProblem(code));
+    }
+  }
+
+  function timedOut(requestId: string | null): JobError {
+    return upstreamError('UPSTREAM_TIMEOUT', info(null, requestId), `no answer within ${config.timeoutMs} ms`);
+  }
+
+  function cancelled(): JobError {
+    const error = upstreamError('UPSTREAM_UNAVAILABLE', info(null, null), 'the request was cancelled by its caller');
+    local.add(error);
+    return error;
+  }
+
+  async function attempt(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal): Promise<UpstreamResponse> {
+    try {
+      return await host.bulkhead.execute(() => host.breaker.execute(() => send(host, request, context, signal), signal), signal);
+    } catch (error) {
+      if (error instanceof JobError) throw error;
+      if (signal.aborted) throw signal.reason instanceof Cancelled ? cancelled() : timedOut(null);
+      const refused =
+        error instanceof BrokenCircuitError
+          ? upstreamError('UPSTREAM_UNAVAILABLE', { ...info(null, null), circuit: 'open' }, 'circuit open after repeated failures')
+          : error instanceof BulkheadRejectedError
+            ? upstreamError('UPSTREAM_UNAVAILABLE', info(null, null), 'too many calls already waiting for this upstream')
+            : null;
+      if (!refused) throw error;
+      local.add(refused);
+      throw refused;
+    }
+  }
+
+  async function callWithRetries(request: GetRequest, context: CallContext, controller: AbortController): Promise<UpstreamResponse> {
+    const host = hostFor(request.baseUrl);
+    const deadline = Date.now() + config.timeoutMs;
+    const timer = setTimeout(() => controller.abort(new DeadlineExceeded()), config.timeoutMs);
+    try {
+      for (let n = 0; ; n++) {
+        try {
+          return await attempt(host, request, context, controller.signal);
+        } catch (error) {
+          if (!(error instanceof JobError) || n >= config.retries || !retryable(error)) throw error;
+          const delay = error.retryAfterMs ?? fullJitter(n, config.retryBaseMs, config.retryMaxDelayMs);
+          // A retry that cannot finish before the deadline only delays the inevitable error.
+          if (Date.now() + delay >= deadline) throw error;
+          try {
+            await sleep(delay, undefined, { signal: controller.signal });
+          } catch {
+            throw controller.signal.reason instanceof Cancelled ? cancelled() : error;
+          }
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function retryable(error: JobError): boolean {
+    if (local.has(error) || error.code !== 'UPSTREAM_UNAVAILABLE') return false;
+    const status = error.upstream?.status ?? null;
+    return status === null || RETRY_STATUSES.has(status);
+  }
+
+  function get(request: GetRequest, context: CallContext): Promise<UpstreamResponse> {
+    if (context.credential.kind === 'none') {
+      return Promise.reject(
+        new JobError('UNAUTHENTICATED', 'no credentials: send an X-Auth-Token header, or configure CLOUD_SDK_AK and CLOUD_SDK_SK'),
+      );
+    }
+    const key = dedupeKey(context.principal, request);
+    let shared = inFlight.get(key);
+    if (!shared) {
+      const controller = new AbortController();
+      const call: SharedCall = { controller, waiters: 0, promise: callWithRetries(request, context, controller) };
+      const forget = () => inFlight.delete(key);
+      call.promise.then(forget, forget);
+      inFlight.set(key, call);
+      shared = call;
+    }
+    return waitFor(shared, context.signal);
+  }
+
+  // Callers share one upstream call; it is cancelled only when every one of them has gone.
+  function waitFor(shared: SharedCall, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
+    shared.waiters++;
+    if (!signal) return shared.promise;
+    return new Promise((resolve, reject) => {
+      const leave = () => {
+        if (--shared.waiters === 0) shared.controller.abort(new Cancelled());
+        reject(cancelled());
+      };
+      if (signal.aborted) return leave();
+      signal.addEventListener('abort', leave, { once: true });
+      shared.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', leave);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', leave);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  return {
+    service,
+    get,
+    circuits() {
+      const states = ['closed', 'open', 'half-open', 'open'] as const;
+      return Object.fromEntries([...hosts.values()].map((h) => [h.origin, states[h.breaker.state] ?? 'closed']));
+    },
+    async close() {
+      await Promise.all([...hosts.values()].map((h) => h.pool.close()));
+      hosts.clear();
+    },
+  };
+}
+
+function dedupeKey(principal: string, request: GetRequest): string {
+  const headers = request.headers
+    ? Object.entries(request.headers)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => `${k.toLowerCase()}=${v}`)
+        .join('&')
+    : '';
+  return `${principal}\n${request.baseUrl}${request.path}?${request.query ?? ''}\n${headers}`;
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v === undefined || v === '' ? null : v;
+}
+
+function connectionProblem(code: string): string {
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  return 'connection failed';
+}

@@ -1,0 +1,43 @@
+import { GraphQLError } from 'graphql';
+
+/** The stable set of `extensions.code` values clients can branch on. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_ERROR';
+
+export interface UpstreamInfo {
+  service: string;
+  status: number | null;
+  errorCode: string | null;
+  requestId: string | null;
+  /** Set when the call was refused because the upstream's circuit breaker is open. */
+  circuit?: 'open';
+}
+
+/** An error that reaches the client as is: a message safe to show, a code, and what the upstream said. */
+export class JobError extends GraphQLError {
+  readonly code: ErrorCode;
+  readonly upstream: UpstreamInfo | undefined;
+  /** Seconds the upstream asked us to wait (Retry-After), when it did. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, upstream?: UpstreamInfo, retryAfterMs?: number) {
+    super(message, { extensions: upstream ? { code, upstream } : { code } });
+    this.code = code;
+    this.upstream = upstream;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export function badUserInput(message: string): JobError {
+  return new JobError('BAD_USER_INPUT', message);
+}
+
+export function isJobError(error: unknown): error is JobError {
+  return error instanceof JobError;
+}

@@ -1,0 +1,45 @@
+// One pattern covers RFC 3339, offsets without a colon, and Go's time.String()
+// ("2025-09-02 10:23:38.987955 +0000 UTC"): date, 'T' or space, time, optional fraction,
+// optional offset, optional zone abbreviation that Go appends after the offset.
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?(?:\s+[A-Za-z]{1,5})?$/;
+const DIGITS = /^\d{9,14}$/;
+// Below this an epoch number is taken to be in seconds (1e11 ms is March 1973; 1e11 s is year 5138).
+const SECONDS_LIMIT = 1e11;
+
+/**
+ * Any timestamp the upstreams send, as ISO-8601 UTC with milliseconds; null when absent or
+ * unparseable, because a bad date must not fail a whole job.
+ */
+export function toDateTime(value: unknown): string | null {
+  if (typeof value === 'number') return fromEpoch(value);
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (text === '') return null;
+  if (DIGITS.test(text)) return fromEpoch(Number(text));
+  const m = TIMESTAMP.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, fraction, zulu, sign, oh, om] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
+  let utc = Date.UTC(Number(y), month - 1, day, hour, minute, second, millis);
+  if (!zulu && sign) {
+    const offset = (Number(oh) * 60 + Number(om)) * 60_000;
+    utc -= sign === '+' ? offset : -offset;
+  }
+  // Date.UTC rolls 31 February over into March; reject instead of inventing a date.
+  if (new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) return null;
+  return fromEpoch(utc);
+}
+
+function fromEpoch(n: number): string | null {
+  if (!Number.isFinite(n) || n < 0) return null;
+  const ms = n < SECONDS_LIMIT ? n * 1000 : n;
+  const date = new Date(Math.trunc(ms));
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+
+// A caller-supplied id is kept only if it is short and plain: it ends up in logs and upstream headers.
+const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
+const ids = new WeakMap<Request, string>();
+
+/** The request's id: the caller's X-Request-Id when it is safe to reuse, otherwise a fresh UUID. */
+export function requestIdOf(request: Request): string {
+  let id = ids.get(request);
+  if (!id) {
+    const given = request.headers.get('x-request-id');
+    id = given && ACCEPTABLE.test(given) ? given : randomUUID();
+    ids.set(request, id);
+  }
+  return id;
+}
+
+/** Echoes the request id on every response, so a caller can quote it when reporting a problem. */
+export function useRequestId(): Plugin {
+  return {
+    onResponse({ request, response }) {
+      response.headers.set('x-request-id', requestIdOf(request));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { malformed, type DecodedId } from '../model/ids.js';
+import { checkIdPart, checkRegion } from '../model/validate.js';
+import type { RequestContext } from './request-context.js';
+
+export function regionArg(region: string | null | undefined, context: RequestContext): string {
+  return region == null ? context.defaultRegion : checkRegion(region);
+}
+
+export { checkIdPart };
+
+/**
+ * The string parts of a decoded global id, each validated as strictly as a query argument: an id
+ * is client input, and a hand-made one must not smuggle a path or a host name upstream.
+ * `nullable` names positions that may be null (optional parts such as an enterprise project).
+ */
+export function idStrings(id: DecodedId, count: number, nullable: readonly number[] = []): (string | null)[] {
+  if (id.parts.length !== count) throw malformed();
+  return id.parts.map((part, i) => {
+    if (part === null && nullable.includes(i)) return null;
+    if (typeof part !== 'string') throw malformed();
+    return i === 0 ? checkRegion(part, 'id region') : checkIdPart(part, 'id part');
+  });
+}

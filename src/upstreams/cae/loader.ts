@@ -1,0 +1,24 @@
+import type DataLoader from 'dataloader';
+import { createJobLoader } from '../job-loader.js';
+import type { RequestContext } from '../request-context.js';
+import type { UpstreamSettings } from '../types.js';
+import type { caeJobCall } from './client.js';
+import { mapCaeJob, type CaeJobModel, type CaeRef } from './map.js';
+
+/** The environment and enterprise project select what CAE returns, so both are part of the key. */
+export function createCaeLoader(
+  fetchJob: ReturnType<typeof caeJobCall>,
+  context: RequestContext,
+  settings: UpstreamSettings,
+): DataLoader<CaeRef, CaeJobModel, string> {
+  const { call } = context;
+  return createJobLoader<CaeRef, CaeJobModel>({
+    keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.environmentId}|${r.enterpriseProjectId ?? ''}|${r.jobId}`,
+    cache: settings.cache,
+    isTerminal: (job) => job.terminal,
+    async fetch(ref) {
+      const { body, requestId } = await fetchJob(ref, call);
+      return mapCaeJob(body, ref, requestId);
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import { createUpstreamClient } from '../../http/upstream-client.js';
+import { malformed } from '../../model/ids.js';
+import { checkIdPart, idStrings, regionArg } from '../args.js';
+import type { RequestContext } from '../request-context.js';
+import type { UpstreamFactory } from '../types.js';
+import { cceApiCalls } from './client.js';
+import { createCceLoaders } from './loader.js';
+import type { CceApi, CceJobModel } from './map.js';
+
+type TimeField = 'createdAt' | 'updatedAt' | 'finishedAt';
+
+export const cceUpstream: UpstreamFactory = (settings) => {
+  const client = createUpstreamClient('CCE', settings.http);
+  const api = cceApiCalls(client, settings);
+  const loaders = (context: RequestContext) => context.scoped(api, () => createCceLoaders(api, context, settings));
+
+  /** The job's own record, for what an embedded or listed copy lacks; replaces the copy for later lookups. */
+  async function fullRecord(job: CceJobModel, context: RequestContext): Promise<CceJobModel> {
+    const { jobs, details } = loaders(context);
+    const full = await details.load(job.ref);
+    jobs.clear(job.ref).prime(job.ref, full);
+    return full;
+  }
+
+  // Synchronous for the common case (a whole record): only a partial copy waits for an upstream read.
+  const time = (field: TimeField) => (job: CceJobModel, _args: unknown, context: RequestContext) => {
+    const missing = job.partial && job[field] === null && (field !== 'finishedAt' || job.terminal);
+    return missing ? fullRecord(job, context).then((full) => full[field]) : job[field];
+  };
+
+  return {
+    source: 'CCE',
+    idTags: ['cce3', 'cce2'],
+    client,
+    loadById(id, context) {
+      const [region, projectId, jobId] = idStrings(id, 3) as [string, string, string];
+      const api: CceApi = id.tag === 'cce2' ? 'v2' : id.tag === 'cce3' ? 'v3' : (() => { throw malformed(); })();
+      return loaders(context).jobs.load({ api, region, projectId, jobId });
+    },
+    resolvers: {
+      Query: {
+        cceJob: (_root, args, context) =>
+          loaders(context).jobs.load({
+            api: 'v3',
+            region: regionArg(args.region, context),
+            projectId: checkIdPart(args.projectId, 'projectId'),
+            jobId: checkIdPart(args.jobId, 'jobId'),
+          }),
+        cceJobs: (_root, args, context) =>
+          loaders(context).lists.load({
+            region: regionArg(args.region, context),
+            projectId: checkIdPart(args.projectId, 'projectId'),
+          }),
+      },
+      CceJob: {
+        subJobs: (job, _args, context) => job.subJobs ?? fullRecord(job, context).then((full) => full.subJobs ?? []),
+        createdAt: time('createdAt'),
+        updatedAt: time('updatedAt'),
+        finishedAt: time('finishedAt'),
+      },
+    },
+  };
+};

@@ -1,0 +1,136 @@
+import { encodeId } from '../../model/ids.js';
+import { textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
+import { toDateTime } from '../../model/time.js';
+import { isObject, objectOr, stringOr, unexpected, type Json } from '../shape.js';
+
+export type CceApi = 'v3' | 'v2';
+
+/** Everything needed to read one CCE job again: which API it came from, where, and whose. */
+export interface CceRef {
+  api: CceApi;
+  region: string;
+  projectId: string;
+  jobId: string;
+}
+
+export interface KeyValueModel {
+  key: string;
+  value: string;
+}
+
+export interface CceJobModel extends JobBase {
+  __typename: 'CceJob';
+  apiVersion: string;
+  clusterId: string | null;
+  resourceId: string | null;
+  resourceName: string | null;
+  extendParams: KeyValueModel[];
+  /** Undefined when the payload carried no sub-job list (v2 list entries): read from the detail if asked. */
+  subJobs: CceJobModel[] | undefined;
+  /** An embedded sub-job without its own timestamps; its own record fills them in when selected. */
+  partial: boolean;
+  ref: CceRef;
+}
+
+const STATES = stateTable({ Initializing: 'PENDING', Running: 'RUNNING', Success: 'SUCCEEDED', Failed: 'FAILED' });
+
+export function cceGlobalId(ref: CceRef): string {
+  return encodeId(ref.api === 'v3' ? 'cce3' : 'cce2', [ref.region, ref.projectId, ref.jobId]);
+}
+
+export interface MapPlace {
+  api: CceApi;
+  region: string;
+  projectId: string;
+  maxDepth: number;
+  requestId: string | null;
+}
+
+/** The two API versions name the same things differently; read either into one shape. */
+function read(dto: Json, api: CceApi) {
+  const metadata = objectOr(dto.metadata);
+  const spec = objectOr(dto.spec);
+  const status = objectOr(dto.status);
+  const v3 = api === 'v3';
+  return {
+    apiVersion: stringOr(dto.apiVersion),
+    uid: stringOr(metadata.uid),
+    created: metadata.creationTimestamp,
+    updated: metadata.updateTimestamp,
+    type: textOrNull(spec.type),
+    clusterId: textOrNull(v3 ? spec.clusterUID : spec.clusteruid),
+    resourceId: textOrNull(v3 ? spec.resourceID : spec.resourceid),
+    resourceName: textOrNull(v3 ? spec.resourceName : spec.resourcename),
+    extend: v3 ? spec.extendParam : spec.extendparam,
+    subJobs: v3 ? spec.subJobs : spec.subjobs,
+    status: stringOr(v3 ? status.phase : status.status, '') ?? '',
+    reason: textOrNull(status.reason),
+    completion: v3 ? undefined : status.completionTime,
+  };
+}
+
+/**
+ * Maps a CCE job payload (v3 or v2) and its embedded sub-jobs. Sub-jobs deeper than
+ * `place.maxDepth` make the payload an UPSTREAM_ERROR rather than a stack overflow.
+ */
+export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: string, depth = 0): CceJobModel {
+  if (!isObject(dto)) throw unexpected('CCE', 'job is not an object', place.requestId);
+  if (depth > place.maxDepth) throw unexpected('CCE', `sub-jobs nested deeper than ${place.maxDepth}`, place.requestId);
+  const f = read(dto, place.api);
+  if (!f.uid) throw unexpected('CCE', 'job without metadata.uid', place.requestId);
+  const apiVersion = f.apiVersion ?? parentApiVersion ?? place.api;
+  const state = normalizeState(STATES, f.status);
+  const terminal = isTerminal(state);
+  const createdAt = toDateTime(f.created);
+  const updatedAt = toDateTime(f.updated);
+  const ref: CceRef = { api: place.api, region: place.region, projectId: place.projectId, jobId: f.uid };
+  let subJobs: CceJobModel[] | undefined;
+  if (Array.isArray(f.subJobs)) subJobs = f.subJobs.map((sub) => mapCceJob(sub, place, apiVersion, depth + 1));
+  else if (f.subJobs != null) throw unexpected('CCE', 'subJobs is not a list', place.requestId);
+  return {
+    __typename: 'CceJob',
+    id: cceGlobalId(ref),
+    source: 'CCE',
+    jobId: f.uid,
+    projectId: place.projectId,
+    region: place.region,
+    type: f.type,
+    state,
+    terminal,
+    rawStatus: f.status,
+    message: f.reason,
+    progress: null,
+    createdAt,
+    updatedAt,
+    finishedAt: place.api === 'v2' ? toDateTime(f.completion) : terminal ? updatedAt : null,
+    apiVersion,
+    clusterId: f.clusterId,
+    resourceId: f.resourceId,
+    resourceName: f.resourceName,
+    extendParams: keyValues(f.extend),
+    subJobs,
+    partial: depth > 0 && (f.created === undefined || f.created === '' || f.updated === undefined || f.updated === ''),
+    ref,
+  };
+}
+
+function keyValues(map: unknown): KeyValueModel[] {
+  if (!isObject(map)) return [];
+  return Object.keys(map)
+    .sort()
+    .map((key) => {
+      const v = map[key];
+      return { key, value: typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v) };
+    });
+}
+
+/** Every sub-job below `job`, depth first: they are primed into the loader so `job(id:)` reuses them. */
+export function* descendants(job: CceJobModel): Generator<CceJobModel> {
+  const stack = [...(job.subJobs ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    yield next;
+    if (next.subJobs) stack.push(...next.subJobs);
+  }
+}

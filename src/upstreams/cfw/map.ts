@@ -1,0 +1,54 @@
+import { encodeId } from '../../model/ids.js';
+import { textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
+import { toDateTime } from '../../model/time.js';
+import { isObject, stringOr, unexpected } from '../shape.js';
+
+export interface CfwRef {
+  region: string;
+  projectId: string;
+  jobId: string;
+}
+
+export interface CfwJobModel extends JobBase {
+  __typename: 'CfwJob';
+  errorCode: string | null;
+  subJobs: [];
+}
+
+const STATES = stateTable({ Running: 'RUNNING', Success: 'SUCCEEDED', Failed: 'FAILED' });
+
+export function cfwGlobalId(ref: CfwRef): string {
+  return encodeId('cfw', [ref.region, ref.projectId, ref.jobId]);
+}
+
+export function mapCfwJob(body: unknown, ref: CfwRef, requestId: string | null): CfwJobModel {
+  if (!isObject(body) || !isObject(body.data)) throw unexpected('CFW', 'response without data', requestId);
+  const data = body.data;
+  const rawStatus = stringOr(data.status);
+  if (rawStatus === null) throw unexpected('CFW', 'job without data.status', requestId);
+  const id = stringOr(data.id, ref.jobId);
+  if (id !== ref.jobId) throw unexpected('CFW', `asked for job ${ref.jobId}, got ${id}`, requestId);
+  const state = normalizeState(STATES, rawStatus);
+  const terminal = isTerminal(state);
+  const ended = toDateTime(data.end_time);
+  return {
+    __typename: 'CfwJob',
+    id: cfwGlobalId(ref),
+    source: 'CFW',
+    jobId: ref.jobId,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: null,
+    state,
+    terminal,
+    rawStatus,
+    message: textOrNull(body.error_msg),
+    progress: null,
+    createdAt: toDateTime(data.begin_time),
+    updatedAt: ended,
+    finishedAt: terminal ? ended : null,
+    errorCode: textOrNull(body.error_code),
+    subJobs: [],
+  };
+}

@@ -1,0 +1,76 @@
+import { encodeId } from '../../model/ids.js';
+import { textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
+import { toDateTime } from '../../model/time.js';
+import { isObject, objectOr, stringOr, unexpected } from '../shape.js';
+
+export interface DbRef {
+  region: string;
+  projectId: string;
+  jobId: string;
+}
+
+export interface DbJobModel extends JobBase {
+  __typename: 'DbJob';
+  name: string | null;
+  instanceId: string | null;
+  instanceName: string | null;
+  subJobs: [];
+}
+
+// TaurusDB adds Canceled and Unauthorized to RDS's four words.
+const STATES = stateTable({
+  Pending: 'PENDING',
+  Running: 'RUNNING',
+  Completed: 'SUCCEEDED',
+  Failed: 'FAILED',
+  Unauthorized: 'FAILED',
+  Canceled: 'CANCELLED',
+});
+
+export function dbGlobalId(ref: DbRef): string {
+  return encodeId('db', [ref.region, ref.projectId, ref.jobId]);
+}
+
+/** "60%" → 60; anything else (RDS sends "" when not running) → null. */
+export function parsePercent(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
+  return m ? Math.min(100, Number(m[1])) : null;
+}
+
+export function mapDbJob(body: unknown, ref: DbRef, requestId: string | null): DbJobModel {
+  if (!isObject(body) || !isObject(body.job)) throw unexpected('DB', 'response without job', requestId);
+  const job = body.job;
+  const rawStatus = stringOr(job.status);
+  if (rawStatus === null) throw unexpected('DB', 'job without status', requestId);
+  const id = stringOr(job.id, ref.jobId);
+  if (id !== ref.jobId) throw unexpected('DB', `asked for job ${ref.jobId}, got ${id}`, requestId);
+  const state = normalizeState(STATES, rawStatus);
+  const terminal = isTerminal(state);
+  const ended = toDateTime(job.ended);
+  const instance = objectOr(job.instance);
+  const name = textOrNull(job.name);
+  return {
+    __typename: 'DbJob',
+    id: dbGlobalId(ref),
+    source: 'DB',
+    jobId: ref.jobId,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: name,
+    state,
+    terminal,
+    rawStatus,
+    message: textOrNull(job.fail_reason),
+    progress: parsePercent(job.progress),
+    createdAt: toDateTime(job.created),
+    updatedAt: ended,
+    finishedAt: terminal ? ended : null,
+    name,
+    instanceId: textOrNull(instance.id),
+    instanceName: textOrNull(instance.name),
+    subJobs: [],
+  };
+}

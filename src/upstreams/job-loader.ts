@@ -1,0 +1,42 @@
+import DataLoader from 'dataloader';
+import type { TerminalJobCache } from './terminal-cache.js';
+
+export interface JobLoaderOptions<K, V> {
+  /** Stable string for a key; must include the principal, region and project. */
+  keyOf(key: K): string;
+  /** One upstream read for one job. Rejects with a typed JobError. */
+  fetch(key: K): Promise<V>;
+  /** Shared terminal-job cache; values are kept only when `isTerminal` says so. */
+  cache?: TerminalJobCache;
+  isTerminal?(value: V): boolean;
+}
+
+/**
+ * A per-request DataLoader over an API that reads one job per call: a batch is every distinct key
+ * asked in one tick, fetched in one parallel wave. Each result is built from its own key's call
+ * (never matched by position), and a failed key is dropped from the loader's cache so a later
+ * field in the same request may try again.
+ */
+export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K, V>): DataLoader<K, V, string> {
+  const { keyOf, fetch, cache, isTerminal } = options;
+  const loader: DataLoader<K, V, string> = new DataLoader<K, V, string>(
+    (keys) =>
+      Promise.all(
+        keys.map(async (key): Promise<V | Error> => {
+          const cacheKey = keyOf(key);
+          const hit = cache?.get(cacheKey) as V | undefined;
+          if (hit) return hit;
+          try {
+            const value = await fetch(key);
+            if (cache && isTerminal?.(value)) cache.set(cacheKey, value);
+            return value;
+          } catch (error) {
+            loader.clear(key);
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        }),
+      ),
+    { cacheKeyFn: keyOf },
+  );
+  return loader;
+}

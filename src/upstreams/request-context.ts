@@ -1,0 +1,32 @@
+import type { CallContext } from '../http/upstream-client.js';
+
+/**
+ * Everything that depends on who is asking, created once per GraphQL request: credentials,
+ * request id, and (lazily, per upstream) that upstream's loaders. Nothing like it lives in module
+ * scope, so one caller's loaders and cached results can never serve another.
+ */
+export interface RequestContext {
+  requestId: string;
+  call: CallContext;
+  /** The region used when a query names none. */
+  defaultRegion: string;
+  /** A per-request value owned by `owner`, created on first use (an upstream's loaders). */
+  scoped<T>(owner: object, create: () => T): T;
+}
+
+export function createRequestContext(call: CallContext, defaultRegion: string): RequestContext {
+  const values = new Map<object, unknown>();
+  return {
+    requestId: call.requestId,
+    call,
+    defaultRegion,
+    scoped<T>(owner: object, create: () => T): T {
+      let value = values.get(owner) as T | undefined;
+      if (value === undefined) {
+        value = create();
+        values.set(owner, value);
+      }
+      return value;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { LRUCache } from 'lru-cache';
+
+export interface CacheConfig {
+  maxEntries: number;
+  ttlMs: number;
+}
+
+/**
+ * Jobs in a terminal state never change again, so repeat reads need no upstream call. Shared
+ * across requests, so every key names the principal: a different caller asking for the same job
+ * misses and goes upstream, where its own permissions are checked. Only terminal jobs and never
+ * errors are stored.
+ */
+export interface TerminalJobCache {
+  get(key: string): object | undefined;
+  set(key: string, job: object): void;
+  readonly size: number;
+}
+
+export function createTerminalJobCache(config: CacheConfig): TerminalJobCache {
+  if (config.maxEntries <= 0) return { get: () => undefined, set: () => undefined, size: 0 };
+  const lru = new LRUCache<string, object>({ max: config.maxEntries, ttl: config.ttlMs });
+  return {
+    get: (key) => lru.get(key),
+    set: (key, job) => void lru.set(key, job),
+    get size() {
+      return lru.size;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { HttpConfig, UpstreamClient } from '../http/upstream-client.js';
+import type { DecodedId } from '../model/ids.js';
+import type { JobSource } from '../model/job.js';
+import type { Resolvers, ResolversParentTypes } from '../generated/resolvers.js';
+import type { RequestContext } from './request-context.js';
+import type { TerminalJobCache } from './terminal-cache.js';
+
+/** Any job model; codegen derives the union from the schema's mappers. */
+export type JobModel = ResolversParentTypes['Job'];
+
+/** What the server hands every upstream module when it builds it. */
+export interface UpstreamSettings {
+  /** Base URL template; `{region}` is replaced per request. */
+  endpoint: string;
+  /** True when `endpoint` is the public cloud default (not a simulator or a proxy). */
+  publicEndpoint: boolean;
+  http: HttpConfig;
+  cache: TerminalJobCache;
+  /** Deepest embedded sub-job tree accepted from an upstream payload. */
+  maxSubJobDepth: number;
+}
+
+/** One upstream: its schema types' resolvers, its root fields, and how to reload one of its ids. */
+export interface Upstream {
+  readonly source: JobSource;
+  /** The global-id tags this upstream mints (see model/ids.ts). */
+  readonly idTags: readonly string[];
+  readonly resolvers: Resolvers<RequestContext>;
+  /** Reads the job behind one of this upstream's global ids, through this request's loaders. */
+  loadById(id: DecodedId, context: RequestContext): Promise<JobModel>;
+  readonly client: UpstreamClient;
+}
+
+export type UpstreamFactory = (settings: UpstreamSettings) => Upstream;

@@ -1,0 +1,88 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { JobSource } from '../../src/model/job.js';
+import { createGateway, type Gateway } from '../../src/server/gateway.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> & { code?: string } }[];
+}
+
+export interface TestGateway {
+  url: string;
+  gateway: Gateway;
+  config: Config;
+  query<T = Record<string, unknown>>(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway on a free loopback port. `env` is read exactly like the real process environment;
+ * `endpoints` points every upstream somewhere (the simulator, or a fault-injecting server).
+ */
+export async function startGateway(endpoints: Record<JobSource, string>, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env });
+  const gateway = createGateway(config, { endpoints });
+  const server: Server = createServer(gateway.yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  gateway.readiness.ready = true;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    gateway,
+    config,
+    async query(query, options = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+      const token = options.token === undefined ? 'test-token' : options.token;
+      if (token !== null) headers['x-auth-token'] = token;
+      const res = await request(`${url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables: options.variables }),
+      });
+      const text = await res.body.text();
+      let body: Partial<GraphQLResponse> = {};
+      try {
+        body = JSON.parse(text) as Partial<GraphQLResponse>;
+      } catch {
+        body = { errors: [{ message: `non-JSON response: ${text.slice(0, 200)}` }] };
+      }
+      return { status: res.statusCode, headers: res.headers, ...body } as GraphQLResponse<never>;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
+    },
+  };
+}
+
+/** The simulator and a gateway pointed at it, the way `npm start` runs with no configuration. */
+export async function startSimulatedGateway(
+  env: Record<string, string> = {},
+  simulatorOptions: SimulatorOptions = {},
+): Promise<TestGateway & { sim: Simulator }> {
+  const sim = await startSimulator(simulatorOptions);
+  const gw = await startGateway({ CCE: sim.url, CAE: sim.url, CFW: sim.url, DB: sim.url }, env);
+  return {
+    ...gw,
+    sim,
+    async close() {
+      await gw.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Upstream calls the simulator saw, per service. */
+export function callsBy(sim: Simulator, service: JobSource): number {
+  return sim.calls.filter((c) => c.service === service).length;
+}
