@@ -1,6 +1,7 @@
 import type { HttpConfig } from './http/upstream-client.js';
 import type { JobSource } from './model/job.js';
 import { checkRegion } from './model/validate.js';
+import type { QueryLimits } from './server/use-query-limits.js';
 import type { CacheConfig } from './upstreams/terminal-cache.js';
 
 export const PUBLIC_ENDPOINTS: Record<JobSource, string> = {
@@ -23,6 +24,8 @@ export interface Config {
   maxJobIds: number;
   graphiql: boolean;
   introspection: boolean;
+  limits: QueryLimits;
+  maxBodyBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -120,5 +123,13 @@ export function loadConfig(env: Env = process.env): Config {
     maxJobIds: int(env, 'MAX_JOB_IDS', 100, 1, 10_000),
     graphiql: bool(env, 'GRAPHIQL', true),
     introspection: bool(env, 'INTROSPECTION', true),
+    limits: {
+      maxDepth: int(env, 'MAX_DEPTH', 16, 1, 1000),
+      maxAliases: int(env, 'MAX_ALIASES', 30, 0, 100_000),
+      maxTokens: int(env, 'MAX_TOKENS', 2000, 10, 1_000_000),
+      maxDirectives: int(env, 'MAX_DIRECTIVES', 20, 0, 100_000),
+      maxCost: int(env, 'MAX_COST', 20_000, 1, 100_000_000),
+    },
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 100 * 1024 * 1024),
   };
 }

@@ -8,8 +8,11 @@ import { createRequestContext, type RequestContext } from '../upstreams/request-
 import { createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
 import { credentialFrom } from './credentials.js';
+import { useBodyLimit } from './use-body-limit.js';
 import { useNoIntrospection } from './use-no-introspection.js';
+import { useQueryLimits } from './use-query-limits.js';
 import { useReadiness, type Readiness } from './use-readiness.js';
+import { useRejectionStatus } from './use-rejection-status.js';
 import { requestIdOf, useRequestId } from './use-request-id.js';
 
 export interface GatewayOptions {
@@ -53,7 +56,14 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     batching: false,
     // Errors we mean to show are JobErrors (GraphQLErrors); anything else is a bug and is masked.
     maskedErrors: true,
-    plugins: [useRequestId(), useReadiness(readiness), ...(config.introspection ? [] : [useNoIntrospection()])],
+    plugins: [
+      useRequestId(),
+      useReadiness(readiness),
+      useBodyLimit(config.maxBodyBytes),
+      useRejectionStatus(),
+      ...useQueryLimits(config.limits),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
+    ],
   });
   return {
     yoga,

@@ -1,0 +1,25 @@
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * A request refused before execution (syntax, unknown fields, depth, aliases, tokens, cost, bad
+ * variables) has errors and no `data`. It is the client's mistake: answer 400 whatever the Accept
+ * header, so proxies, dashboards and retry logic see it as one. Yoga would send 200 to clients that
+ * accept plain application/json; a status on the result itself is one it always honours (and it
+ * strips `extensions.http` from the body).
+ */
+export function useRejectionStatus(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !isPlainResult(result)) return;
+      if ('data' in result || !result.errors?.length) return;
+      const extensions = result.extensions ?? {};
+      if ('http' in extensions) return;
+      setResult({ ...result, extensions: { ...extensions, http: { status: 400 } } });
+    },
+  };
+}
+
+function isPlainResult(value: unknown): value is ExecutionResult {
+  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
+}
