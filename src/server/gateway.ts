@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
@@ -51,6 +52,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       );
     },
     graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery } : false,
+    // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
+    renderGraphiQL,
     landingPage: false,
     healthCheckEndpoint: '/health',
     batching: false,
