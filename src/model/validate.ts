@@ -4,9 +4,9 @@ import { badUserInput } from './errors.js';
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
 const MAX_REGION = 64;
 const MAX_ID = 256;
-// Characters that could change the meaning of a URL path or query, plus control characters.
+// Characters that could change the meaning of a URL path or query, plus control characters (C0, DEL and C1).
 // eslint-disable-next-line no-control-regex
-const UNSAFE_ID = /[/\\?#%\u0000-\u001f\u007f]/;
+const UNSAFE_ID = /[/\\?#%\u0000-\u001f\u007f-\u009f]/;
 
 export function checkRegion(value: string, what = 'region'): string {
   if (value.length > MAX_REGION || !REGION.test(value)) {
