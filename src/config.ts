@@ -26,6 +26,7 @@ export interface Config {
   introspection: boolean;
   limits: QueryLimits;
   maxBodyBytes: number;
+  logLevel: string;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +61,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw new ConfigError(`${name} must be true or false, got "${v}"`);
+}
+
+function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
+  const v = set(env, name)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (!allowed.includes(v)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+  return v;
 }
 
 function endpoint(env: Env, name: string): string | undefined {
@@ -131,5 +139,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: int(env, 'MAX_COST', 20_000, 1, 100_000_000),
     },
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 100 * 1024 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

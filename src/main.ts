@@ -38,28 +38,30 @@ async function main(): Promise<void> {
     endpoints,
     exampleQuery: exampleQuery(simulator ? SIM_PROJECT_ID : '<your project id>', simulator ? SIM_IDS.cce.deepTree : '<a CCE job id>'),
   });
+  const log = gateway.logger;
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   gateway.readiness.ready = true;
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  console.log(`job-gateway listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+  log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
   if (simulator) {
-    console.log(
-      `job-gateway: SERVING SIMULATED DATA from the built-in simulator at ${simulator.url} (project ${SIM_PROJECT_ID}).\n` +
-        'job-gateway: to read the real cloud, set CCE_ENDPOINT, CAE_ENDPOINT, CFW_ENDPOINT and DB_ENDPOINT ' +
+    log.warn(
+      { simulator: simulator.url, projectId: SIM_PROJECT_ID },
+      `SERVING SIMULATED DATA from the built-in simulator at ${simulator.url} (project ${SIM_PROJECT_ID}). ` +
+        'To read the real cloud, set CCE_ENDPOINT, CAE_ENDPOINT, CFW_ENDPOINT and DB_ENDPOINT ' +
         '(e.g. https://cce.{region}.myhuaweicloud.com) and send X-Auth-Token, or set CLOUD_SDK_AK/CLOUD_SDK_SK.',
     );
   } else {
-    for (const [source, url] of Object.entries(endpoints)) console.log(`job-gateway: ${source} → ${url}`);
-    if (!config.aksk) console.log('job-gateway: no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');
+    log.info({ endpoints }, 'reading the real upstreams');
+    if (!config.aksk) log.info('no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');
   }
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`job-gateway: ${signal} received, draining`);
+    log.info(`${signal} received, draining`);
     gateway.readiness.ready = false;
     server.close();
     server.closeIdleConnections();

@@ -38,6 +38,31 @@ export interface CallContext {
   requestId: string;
   /** Aborted when the GraphQL client goes away. */
   signal?: AbortSignal;
+  /** Counts the upstream requests this GraphQL request caused (for its log line). */
+  stats?: { upstreamCalls: number };
+}
+
+/** One attempt at one upstream call, as seen by logs and metrics. */
+export interface UpstreamAttempt {
+  service: string;
+  origin: string;
+  /** HTTP status, or null when no response arrived. */
+  status: number | null;
+  /** 'ok', or the error code the attempt ended with. */
+  outcome: 'ok' | JobError['code'];
+  durationMs: number;
+  /** 1 for the first try, 2 for the first retry, ... */
+  attempt: number;
+  requestId: string;
+  upstreamRequestId: string | null;
+  circuitOpen: boolean;
+}
+
+/** Hooks for observability; the client works the same without them. */
+export interface UpstreamObserver {
+  attempt?(event: UpstreamAttempt): void;
+  retry?(event: { service: string; origin: string; delayMs: number; code: JobError['code'] }): void;
+  circuit?(event: { service: string; origin: string; state: 'closed' | 'open' | 'half-open' }): void;
 }
 
 export interface GetRequest {
@@ -83,6 +108,8 @@ interface SharedCall {
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+// Indexed by cockatiel's CircuitState (Closed, Open, HalfOpen, Isolated).
+const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'open'] as const;
 class Cancelled extends Error {}
 class DeadlineExceeded extends Error {}
 
@@ -92,7 +119,12 @@ class DeadlineExceeded extends Error {}
  * retries for idempotent reads, a circuit breaker and a bulkhead per host, bounded bodies,
  * typed errors, auth, and in-flight de-duplication that never crosses principals.
  */
-export function createUpstreamClient(service: string, config: HttpConfig, classify?: ErrorClassifier): UpstreamClient {
+export function createUpstreamClient(
+  service: string,
+  config: HttpConfig,
+  classify?: ErrorClassifier,
+  observer: UpstreamObserver = {},
+): UpstreamClient {
   const hosts = new Map<string, Host>();
   const inFlight = new Map<string, SharedCall>();
   // Errors that must not be retried even though their code is UPSTREAM_UNAVAILABLE: ours, not the upstream's.
@@ -133,6 +165,8 @@ export function createUpstreamClient(service: string, config: HttpConfig, classi
       }),
       bulkhead: bulkhead(config.connections, config.queueSize),
     };
+    const origin = url.origin;
+    host.breaker.onStateChange((state) => observer.circuit?.({ service, origin, state: CIRCUIT_STATES[state] ?? 'closed' }));
     hosts.set(baseUrl, host);
     return host;
   }
@@ -152,6 +186,7 @@ export function createUpstreamClient(service: string, config: HttpConfig, classi
     };
     let status = 0;
     let requestId: string | null = null;
+    if (context.stats) context.stats.upstreamCalls++;
     try {
       const res = await host.pool.request({ method: 'GET', path: query ? `${path}?${query}` : path, headers, signal });
       status = res.statusCode;
@@ -196,7 +231,33 @@ export function createUpstreamClient(service: string, config: HttpConfig, classi
     return error;
   }
 
-  async function attempt(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal): Promise<UpstreamResponse> {
+  async function attempt(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal, n: number): Promise<UpstreamResponse> {
+    const started = performance.now();
+    const report = (status: number | null, outcome: UpstreamAttempt['outcome'], upstreamRequestId: string | null, circuitOpen = false) =>
+      observer.attempt?.({
+        service,
+        origin: host.origin,
+        status,
+        outcome,
+        durationMs: performance.now() - started,
+        attempt: n + 1,
+        requestId: context.requestId,
+        upstreamRequestId,
+        circuitOpen,
+      });
+    try {
+      const response = await guarded(host, request, context, signal);
+      report(response.status, 'ok', response.requestId);
+      return response;
+    } catch (error) {
+      if (error instanceof JobError) {
+        report(error.upstream?.status ?? null, error.code, error.upstream?.requestId ?? null, error.upstream?.circuit === 'open');
+      }
+      throw error;
+    }
+  }
+
+  async function guarded(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal): Promise<UpstreamResponse> {
     try {
       return await host.bulkhead.execute(() => host.breaker.execute(() => send(host, request, context, signal), signal), signal);
     } catch (error) {
@@ -221,12 +282,13 @@ export function createUpstreamClient(service: string, config: HttpConfig, classi
     try {
       for (let n = 0; ; n++) {
         try {
-          return await attempt(host, request, context, controller.signal);
+          return await attempt(host, request, context, controller.signal, n);
         } catch (error) {
           if (!(error instanceof JobError) || n >= config.retries || !retryable(error)) throw error;
           const delay = error.retryAfterMs ?? fullJitter(n, config.retryBaseMs, config.retryMaxDelayMs);
           // A retry that cannot finish before the deadline only delays the inevitable error.
           if (Date.now() + delay >= deadline) throw error;
+          observer.retry?.({ service, origin: host.origin, delayMs: delay, code: error.code });
           try {
             await sleep(delay, undefined, { signal: controller.signal });
           } catch {
@@ -292,8 +354,7 @@ export function createUpstreamClient(service: string, config: HttpConfig, classi
     service,
     get,
     circuits() {
-      const states = ['closed', 'open', 'half-open', 'open'] as const;
-      return Object.fromEntries([...hosts.values()].map((h) => [h.origin, states[h.breaker.state] ?? 'closed']));
+      return Object.fromEntries([...hosts.values()].map((h) => [h.origin, CIRCUIT_STATES[h.breaker.state] ?? 'closed']));
     },
     async close() {
       await Promise.all([...hosts.values()].map((h) => h.pool.close()));

@@ -9,11 +9,13 @@ import { createRequestContext, type RequestContext } from '../upstreams/request-
 import { createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
 import { credentialFrom } from './credentials.js';
+import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { useBodyLimit } from './use-body-limit.js';
 import { useNoIntrospection } from './use-no-introspection.js';
 import { useQueryLimits } from './use-query-limits.js';
 import { useReadiness, type Readiness } from './use-readiness.js';
 import { useRejectionStatus } from './use-rejection-status.js';
+import { useRequestLog } from './use-request-log.js';
 import { requestIdOf, useRequestId } from './use-request-id.js';
 
 export interface GatewayOptions {
@@ -21,9 +23,12 @@ export interface GatewayOptions {
   endpoints: Record<JobSource, string>;
   /** The query GraphiQL opens with. */
   exampleQuery?: string;
+  /** Where log lines go; by default a JSON logger on stdout at LOG_LEVEL. */
+  logger?: Logger;
 }
 
 export interface Gateway {
+  logger: Logger;
   yoga: YogaServerInstance<Record<string, unknown>, RequestContext>;
   upstreams: readonly Upstream[];
   readiness: Readiness;
@@ -31,7 +36,9 @@ export interface Gateway {
 }
 
 export function createGateway(config: Config, options: GatewayOptions): Gateway {
+  const logger = options.logger ?? createLogger(config.logLevel);
   const cache = createTerminalJobCache(config.cache);
+  const observer = loggingObserver(logger);
   const upstreams = (Object.keys(UPSTREAMS) as JobSource[]).map((source) =>
     UPSTREAMS[source]({
       endpoint: options.endpoints[source],
@@ -39,6 +46,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       http: config.http,
       cache,
       maxSubJobDepth: config.maxSubJobDepth,
+      observer,
     }),
   );
   const readiness: Readiness = { ready: false };
@@ -47,7 +55,13 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     context: ({ request }) => {
       const credential = credentialFrom(request, config.aksk);
       return createRequestContext(
-        { credential, principal: principalOf(credential), requestId: requestIdOf(request), signal: request.signal },
+        {
+          credential,
+          principal: principalOf(credential),
+          requestId: requestIdOf(request),
+          signal: request.signal,
+          stats: { upstreamCalls: 0 },
+        },
         config.region,
       );
     },
@@ -59,8 +73,11 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     batching: false,
     // Errors we mean to show are JobErrors (GraphQLErrors); anything else is a bug and is masked.
     maskedErrors: true,
+    // Yoga's own messages (masked internal errors among them) go to the same JSON log.
+    logging: yogaLogger(logger),
     plugins: [
       useRequestId(),
+      useRequestLog(logger),
       useReadiness(readiness),
       useBodyLimit(config.maxBodyBytes),
       useRejectionStatus(),
@@ -69,6 +86,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     ],
   });
   return {
+    logger,
     yoga,
     upstreams,
     readiness,

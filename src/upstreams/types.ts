@@ -1,4 +1,4 @@
-import type { HttpConfig, UpstreamClient } from '../http/upstream-client.js';
+import type { HttpConfig, UpstreamClient, UpstreamObserver } from '../http/upstream-client.js';
 import type { DecodedId } from '../model/ids.js';
 import type { JobSource } from '../model/job.js';
 import type { Resolvers, ResolversParentTypes } from '../generated/resolvers.js';
@@ -18,6 +18,8 @@ export interface UpstreamSettings {
   cache: TerminalJobCache;
   /** Deepest embedded sub-job tree accepted from an upstream payload. */
   maxSubJobDepth: number;
+  /** Logs and metrics for upstream calls. */
+  observer?: UpstreamObserver;
 }
 
 /** One upstream: its schema types' resolvers, its root fields, and how to reload one of its ids. */

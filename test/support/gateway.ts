@@ -29,7 +29,7 @@ export interface TestGateway {
  * `endpoints` points every upstream somewhere (the simulator, or a fault-injecting server).
  */
 export async function startGateway(endpoints: Record<JobSource, string>, env: Record<string, string> = {}): Promise<TestGateway> {
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env });
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
   const gateway = createGateway(config, { endpoints });
   const server: Server = createServer(gateway.yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -9,7 +9,7 @@ import { createCaeLoader } from './loader.js';
 import type { CaeRef } from './map.js';
 
 export const caeUpstream: UpstreamFactory = (settings) => {
-  const client = createUpstreamClient('CAE', settings.http, classifyCaeError);
+  const client = createUpstreamClient('CAE', settings.http, classifyCaeError, settings.observer);
   const fetchJob = caeJobCall(client, settings);
   const loader = (context: RequestContext) => context.scoped(fetchJob, () => createCaeLoader(fetchJob, context, settings));
 

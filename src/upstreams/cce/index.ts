@@ -10,7 +10,7 @@ import type { CceApi, CceJobModel } from './map.js';
 type TimeField = 'createdAt' | 'updatedAt' | 'finishedAt';
 
 export const cceUpstream: UpstreamFactory = (settings) => {
-  const client = createUpstreamClient('CCE', settings.http);
+  const client = createUpstreamClient('CCE', settings.http, undefined, settings.observer);
   const api = cceApiCalls(client, settings);
   const loaders = (context: RequestContext) => context.scoped(api, () => createCceLoaders(api, context, settings));
 

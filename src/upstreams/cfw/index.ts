@@ -6,7 +6,7 @@ import { cfwJobCall, classifyCfwError } from './client.js';
 import { createCfwLoader } from './loader.js';
 
 export const cfwUpstream: UpstreamFactory = (settings) => {
-  const client = createUpstreamClient('CFW', settings.http, classifyCfwError);
+  const client = createUpstreamClient('CFW', settings.http, classifyCfwError, settings.observer);
   const fetchJob = cfwJobCall(client, settings);
   const loader = (context: RequestContext) => context.scoped(fetchJob, () => createCfwLoader(fetchJob, context, settings));
 

@@ -6,7 +6,7 @@ import { dbJobCall } from './client.js';
 import { createDbLoader } from './loader.js';
 
 export const dbUpstream: UpstreamFactory = (settings) => {
-  const client = createUpstreamClient('DB', settings.http);
+  const client = createUpstreamClient('DB', settings.http, undefined, settings.observer);
   const fetchJob = dbJobCall(client, settings);
   const loader = (context: RequestContext) => context.scoped(fetchJob, () => createDbLoader(fetchJob, context, settings));
 

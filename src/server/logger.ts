@@ -1,0 +1,65 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+import type { UpstreamObserver } from '../http/upstream-client.js';
+
+export type { Logger };
+
+/**
+ * JSON lines on stdout. Credentials are never passed to the logger in the first place; the redact
+ * list is a second line of defence should a header object ever be logged by mistake.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'job-gateway' },
+      redact: {
+        paths: ['*.headers["x-auth-token"]', '*.headers.authorization', '*.token', '*.sk', '*.securityToken'],
+        censor: '[redacted]',
+      },
+    },
+    destination,
+  );
+}
+
+/** Upstream trouble, one line per failed attempt, with both request ids so the two sides can be matched. */
+export function loggingObserver(logger: Logger): UpstreamObserver {
+  return {
+    attempt(event) {
+      if (event.outcome === 'ok') {
+        logger.debug({ upstream: event }, 'upstream call');
+        return;
+      }
+      // The caller's problem (not found, forbidden) is routine; the upstream's problem is a warning.
+      const level = event.outcome.startsWith('UPSTREAM_') ? 'warn' : 'info';
+      logger[level](
+        {
+          requestId: event.requestId,
+          upstream: {
+            service: event.service,
+            origin: event.origin,
+            status: event.status,
+            code: event.outcome,
+            requestId: event.upstreamRequestId,
+            attempt: event.attempt,
+            durationMs: Math.round(event.durationMs),
+            circuitOpen: event.circuitOpen,
+          },
+        },
+        'upstream call failed',
+      );
+    },
+    circuit(event) {
+      logger.warn({ upstream: event }, `circuit ${event.state}`);
+    },
+  };
+}
+
+/** Yoga logs with console-style arguments; keep them, as structured fields, in our stream. */
+export function yogaLogger(logger: Logger) {
+  const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+    const [first, ...rest] = args;
+    if (first instanceof Error) logger[level]({ err: first, details: rest }, first.message);
+    else logger[level]({ details: rest }, String(first));
+  };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}

@@ -1,0 +1,61 @@
+import { getOperationAST, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { RequestContext } from '../upstreams/request-context.js';
+import type { Logger } from './logger.js';
+import { requestIdOf } from './use-request-id.js';
+
+interface Entry {
+  started: number;
+  operationName: string | null;
+  context: RequestContext | null;
+  errors: Record<string, number>;
+}
+
+/**
+ * One JSON line per GraphQL request: request id, operation, status, duration, upstream calls and
+ * errors by code. Probes (/health, /ready) are logged at debug only, so they do not drown the rest.
+ */
+export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, Record<string, unknown>> {
+  const entries = new WeakMap<Request, Entry>();
+  return {
+    onRequest({ request }) {
+      entries.set(request, { started: performance.now(), operationName: null, context: null, errors: {} });
+    },
+    onExecute({ args }) {
+      const context = args.contextValue as unknown as RequestContext & { request?: Request };
+      const entry = context.request ? entries.get(context.request) : undefined;
+      if (!entry) return;
+      entry.context = context;
+      entry.operationName = getOperationAST(args.document, args.operationName ?? undefined)?.name?.value ?? null;
+    },
+    onResultProcess({ request, result }) {
+      const entry = entries.get(request);
+      if (!entry || Array.isArray(result) || !isResult(result)) return;
+      for (const error of result.errors ?? []) {
+        const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL';
+        entry.errors[code] = (entry.errors[code] ?? 0) + 1;
+      }
+    },
+    onResponse({ request, response }) {
+      const entry = entries.get(request);
+      if (!entry) return;
+      const path = new URL(request.url).pathname;
+      const line = {
+        requestId: requestIdOf(request),
+        method: request.method,
+        path,
+        status: response.status,
+        durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+        operationName: entry.operationName,
+        upstreamCalls: entry.context?.call.stats?.upstreamCalls ?? 0,
+        errors: entry.errors,
+      };
+      if (path === '/health' || path === '/ready') logger.debug(line, 'probe');
+      else logger.info(line, 'request');
+    },
+  };
+}
+
+function isResult(value: unknown): value is ExecutionResult {
+  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
+}
