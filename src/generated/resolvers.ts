@@ -25,6 +25,7 @@ export type Scalars = {
    * Finer digits from the upstream are truncated, never rounded.
    */
   DateTime: { input: string; output: string; }
+  _FieldSet: { input: any; output: any; }
 };
 
 /** A Cloud Application Engine job (application deploy, upgrade, scale). Its tasks are its `subJobs`. */
@@ -234,7 +235,10 @@ export type DbJob = Job & {
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
-/** A long-running operation tracked by one upstream's job API. */
+/**
+ * A long-running operation tracked by one upstream's job API. An entity interface in a federated
+ * supergraph: another subgraph can reference any job by `id` alone (with `@interfaceObject`).
+ */
 export type Job = {
   /** When the job was created. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
@@ -389,6 +393,17 @@ export type ResolversObject<TObject> = WithIndex<TObject>;
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -452,7 +467,37 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = ResolversObject<{
+  CaeJob: CaeJob;
+  CaeTask: CaeTask;
+  CceJob: CceJob;
+  CfwJob: CfwJob;
+  DbJob: DbJob;
+  Job: Job;
+}>;
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = ResolversObject<{
+  CaeJob:
+    ( { __typename: 'CaeJob' }
+    & GraphQLRecursivePick<FederationTypes['CaeJob'], {"id":true}> );
+  CaeTask:
+    ( { __typename: 'CaeTask' }
+    & GraphQLRecursivePick<FederationTypes['CaeTask'], {"id":true}> );
+  CceJob:
+    ( { __typename: 'CceJob' }
+    & GraphQLRecursivePick<FederationTypes['CceJob'], {"id":true}> );
+  CfwJob:
+    ( { __typename: 'CfwJob' }
+    & GraphQLRecursivePick<FederationTypes['CfwJob'], {"id":true}> );
+  DbJob:
+    ( { __typename: 'DbJob' }
+    & GraphQLRecursivePick<FederationTypes['DbJob'], {"id":true}> );
+  Job:
+    ( { __typename: 'Job' }
+    & GraphQLRecursivePick<FederationTypes['Job'], {"id":true}> );
+}>;
 
 
 /** Mapping of interface types */
@@ -468,43 +513,44 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CaeJob: ResolverTypeWrapper<CaeJobModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CaeTask: ResolverTypeWrapper<CaeTaskModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CceJob: ResolverTypeWrapper<CceJobModel>;
   CfwJob: ResolverTypeWrapper<CfwJobModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DbJob: ResolverTypeWrapper<DbJobModel>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Job: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Job']>;
   JobSource: JobSource;
   JobState: JobState;
   KeyValue: ResolverTypeWrapper<KeyValueModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Boolean: Scalars['Boolean']['output'];
   CaeJob: CaeJobModel;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  Float: Scalars['Float']['output'];
+  Boolean: Scalars['Boolean']['output'];
   CaeTask: CaeTaskModel;
+  Int: Scalars['Int']['output'];
   CceJob: CceJobModel;
   CfwJob: CfwJobModel;
   DateTime: Scalars['DateTime']['output'];
   DbJob: DbJobModel;
-  Float: Scalars['Float']['output'];
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   Job: ResolversInterfaceTypes<ResolversParentTypes>['Job'];
   KeyValue: KeyValueModel;
   Query: Record<PropertyKey, never>;
-  String: Scalars['String']['output'];
 }>;
 
-export type CaeJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CaeJob'] = ResolversParentTypes['CaeJob']> = ResolversObject<{
+export type CaeJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CaeJob'] = ResolversParentTypes['CaeJob'], FederationReferenceType extends FederationReferenceTypes['CaeJob'] = FederationReferenceTypes['CaeJob']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CaeJob']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   enterpriseProjectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   environmentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -525,7 +571,8 @@ export type CaeJobResolvers<ContextType = RequestContext, ParentType extends Res
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type CaeTaskResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CaeTask'] = ResolversParentTypes['CaeTask']> = ResolversObject<{
+export type CaeTaskResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CaeTask'] = ResolversParentTypes['CaeTask'], FederationReferenceType extends FederationReferenceTypes['CaeTask'] = FederationReferenceTypes['CaeTask']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CaeTask']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   environmentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -549,7 +596,8 @@ export type CaeTaskResolvers<ContextType = RequestContext, ParentType extends Re
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type CceJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CceJob'] = ResolversParentTypes['CceJob']> = ResolversObject<{
+export type CceJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CceJob'] = ResolversParentTypes['CceJob'], FederationReferenceType extends FederationReferenceTypes['CceJob'] = FederationReferenceTypes['CceJob']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CceJob']> | FederationReferenceType, FederationReferenceType, ContextType>;
   apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   clusterId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -573,7 +621,8 @@ export type CceJobResolvers<ContextType = RequestContext, ParentType extends Res
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type CfwJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CfwJob'] = ResolversParentTypes['CfwJob']> = ResolversObject<{
+export type CfwJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CfwJob'] = ResolversParentTypes['CfwJob'], FederationReferenceType extends FederationReferenceTypes['CfwJob'] = FederationReferenceTypes['CfwJob']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CfwJob']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -597,7 +646,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type DbJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DbJob'] = ResolversParentTypes['DbJob']> = ResolversObject<{
+export type DbJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DbJob'] = ResolversParentTypes['DbJob'], FederationReferenceType extends FederationReferenceTypes['DbJob'] = FederationReferenceTypes['DbJob']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DbJob']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -619,8 +669,9 @@ export type DbJobResolvers<ContextType = RequestContext, ParentType extends Reso
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type JobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = ResolversObject<{
+export type JobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job'], FederationReferenceType extends FederationReferenceTypes['Job'] = FederationReferenceTypes['Job']> = ResolversObject<{
   __resolveType: TypeResolveFn<'CaeJob' | 'CaeTask' | 'CceJob' | 'CfwJob' | 'DbJob', ParentType, ContextType>;
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Job']> | FederationReferenceType, FederationReferenceType, ContextType>;
 }>;
 
 export type KeyValueResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['KeyValue'] = ResolversParentTypes['KeyValue']> = ResolversObject<{

@@ -1,4 +1,4 @@
-import { badUserInput } from '../model/errors.js';
+import { JobError, badUserInput } from '../model/errors.js';
 import { decodeId, malformed } from '../model/ids.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { RequestContext } from '../upstreams/request-context.js';
@@ -10,18 +10,44 @@ export interface GraphOptions {
   maxJobIds: number;
 }
 
-/** The resolvers that span upstreams: global ids, the Job interface, scalars. */
-export function sharedResolvers(upstreams: readonly Upstream[], options: GraphOptions): Resolvers<RequestContext> {
+/** Reads any job by its global id, through the owning upstream's per-request loaders. */
+export function jobsById(upstreams: readonly Upstream[]) {
   const byTag = new Map<string, Upstream>();
   for (const upstream of upstreams) for (const tag of upstream.idTags) byTag.set(tag, upstream);
-
-  // A bad id fails its own entry (as a rejected promise), never its siblings in `jobs(ids:)`.
-  async function loadById(id: string, context: RequestContext): Promise<JobModel> {
+  // Async so that a bad id fails its own entry (as a rejected promise), never its siblings.
+  return async function loadById(id: string, context: RequestContext): Promise<JobModel> {
     const decoded = decodeId(id);
     const upstream = byTag.get(decoded.tag);
     if (!upstream) throw malformed();
     return upstream.loadById(decoded, context);
+  };
+}
+
+/**
+ * Federation entity resolvers: `_entities` asks each representation through the same per-request
+ * loaders, so N representations of one upstream are one loader batch. A representation whose
+ * `__typename` does not match the job behind its id is not that entity: null plus NOT_FOUND.
+ */
+export function entityResolvers(upstreams: readonly Upstream[], typeNames: readonly string[]): Resolvers<RequestContext> {
+  const loadById = jobsById(upstreams);
+  const resolvers: Record<string, { __resolveReference(ref: { id: string }, context: RequestContext): Promise<JobModel> }> = {
+    Job: { __resolveReference: (ref, context) => loadById(ref.id, context) },
+  };
+  for (const typeName of typeNames) {
+    resolvers[typeName] = {
+      async __resolveReference(ref, context) {
+        const job = await loadById(ref.id, context);
+        if (job.__typename !== typeName) throw new JobError('NOT_FOUND', `no ${typeName} has this id`);
+        return job;
+      },
+    };
   }
+  return resolvers as Resolvers<RequestContext>;
+}
+
+/** The resolvers that span upstreams: global ids, the Job interface, scalars. */
+export function sharedResolvers(upstreams: readonly Upstream[], options: GraphOptions): Resolvers<RequestContext> {
+  const loadById = jobsById(upstreams);
 
   return {
     DateTime,

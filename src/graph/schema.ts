@@ -1,22 +1,41 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { mergeResolvers } from '@graphql-tools/merge';
+import { Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { Upstream } from '../upstreams/types.js';
-import { sharedResolvers, type GraphOptions } from './resolvers.js';
+import { entityResolvers, sharedResolvers, type GraphOptions } from './resolvers.js';
 
 /** schema/ sits beside src/ and dist/ alike, so one relative URL finds it from source and from the build. */
 export const SCHEMA_DIR = new URL('../../schema/', import.meta.url);
 
-export function readTypeDefs(dir: URL = SCHEMA_DIR): string[] {
-  return readdirSync(dir)
+export function readTypeDefs(dir: URL = SCHEMA_DIR): DocumentNode {
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.graphql'))
-    .sort()
-    .map((f) => readFileSync(new URL(f, dir), 'utf8'));
+    .sort();
+  return parse(files.map((f) => readFileSync(new URL(f, dir), 'utf8')).join('\n'));
 }
 
+/** Every object type that implements `Job`: each is an entity resolved by its global id. */
+export function jobTypeNames(typeDefs: DocumentNode): string[] {
+  return typeDefs.definitions.flatMap((d) =>
+    d.kind === Kind.OBJECT_TYPE_DEFINITION && d.interfaces?.some((i) => i.name.value === 'Job') ? [d.name.value] : [],
+  );
+}
+
+/**
+ * The served schema is a Federation v2 subgraph (`_service`, `_entities`) that plain clients use
+ * unchanged. Shared resolvers (ids, Job, scalars, entities) and each upstream's are merged.
+ */
 export function buildSchema(upstreams: readonly Upstream[], options: GraphOptions): GraphQLSchema {
-  const resolvers: Resolvers<RequestContext>[] = [sharedResolvers(upstreams, options), ...upstreams.map((u) => u.resolvers)];
-  return makeExecutableSchema({ typeDefs: readTypeDefs(), resolvers: resolvers as never });
+  const typeDefs = readTypeDefs();
+  const resolvers: Resolvers<RequestContext>[] = [
+    sharedResolvers(upstreams, options),
+    entityResolvers(upstreams, jobTypeNames(typeDefs)),
+    ...upstreams.map((u) => u.resolvers),
+  ];
+  // Codegen's resolver types are stricter than @apollo/subgraph's (context `unknown`); they meet only here.
+  return buildSubgraphSchema({ typeDefs, resolvers: mergeResolvers(resolvers) as GraphQLResolverMap<unknown> });
 }
