@@ -110,7 +110,7 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
     resourceName: f.resourceName,
     extendParams: keyValues(f.extend),
     subJobs,
-    partial: depth > 0 && (f.created === undefined || f.created === '' || f.updated === undefined || f.updated === ''),
+    partial: depth > 0 && (f.created == null || f.created === '' || f.updated == null || f.updated === ''),
     ref,
   };
 }
