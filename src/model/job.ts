@@ -27,3 +27,8 @@ export interface JobBase {
 export function textOrNull(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
+
+/** Progress as the schema promises it: a finite number within 0..100, or null. */
+export function clampPercent(value: number): number | null {
+  return Number.isFinite(value) ? Math.min(100, Math.max(0, value)) : null;
+}

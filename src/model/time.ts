@@ -26,6 +26,7 @@ export function toDateTime(value: unknown): string | null {
   const minute = Number(mi);
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  if (sign && (Number(oh) > 23 || Number(om) > 59)) return null;
   const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
   let utc = Date.UTC(Number(y), month - 1, day, hour, minute, second, millis);
   if (!zulu && sign) {
@@ -37,9 +38,12 @@ export function toDateTime(value: unknown): string | null {
   return fromEpoch(utc);
 }
 
+// Upstreams send 0 for "not yet" (a running job's end time); and DateTime has four-digit years only.
+const MAX_EPOCH_MS = Date.UTC(10000, 0, 1);
+
 function fromEpoch(n: number): string | null {
-  if (!Number.isFinite(n) || n < 0) return null;
+  if (!Number.isFinite(n) || n <= 0) return null;
   const ms = n < SECONDS_LIMIT ? n * 1000 : n;
-  const date = new Date(Math.trunc(ms));
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  if (ms >= MAX_EPOCH_MS) return null;
+  return new Date(Math.trunc(ms)).toISOString();
 }

@@ -4,9 +4,11 @@ import { badUserInput } from './errors.js';
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
 const MAX_REGION = 64;
 const MAX_ID = 256;
-// Characters that could change the meaning of a URL path or query, plus control characters (C0, DEL and C1).
-// eslint-disable-next-line no-control-regex
-const UNSAFE_ID = /[/\\?#%\u0000-\u001f\u007f-\u009f]/;
+// Characters that could change the meaning of a URL path or query.
+const UNSAFE_ID = /[/\\?#%]/;
+// The cloud's ids are ASCII; anything else (control characters included) cannot be a valid id, and
+// non-Latin-1 text would not even fit in the header some ids travel in (X-Environment-ID).
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
 export function checkRegion(value: string, what = 'region'): string {
   if (value.length > MAX_REGION || !REGION.test(value)) {
@@ -20,7 +22,7 @@ export function checkIdPart(value: string, what: string): string {
   if (value.length === 0 || value.length > MAX_ID) {
     throw badUserInput(`${what} must be 1 to ${MAX_ID} characters long`);
   }
-  if (value === '.' || value === '..' || UNSAFE_ID.test(value) || value.trim() !== value) {
+  if (value === '.' || value === '..' || UNSAFE_ID.test(value) || !PRINTABLE_ASCII.test(value) || value.trim() !== value) {
     throw badUserInput(`${what} contains characters that are not allowed in an id`);
   }
   return value;

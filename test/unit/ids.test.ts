@@ -248,3 +248,11 @@ describe('checkIdPart', () => {
     expect(error.message).not.toContain('secret');
   });
 });
+
+describe('checkIdPart: only printable ASCII', () => {
+  it.each(['环境', 'caf\u00e9', 'tab\there', 'nbsp\u00a0x', 'line\u2028sep'])('rejects %j with BAD_USER_INPUT', (value) => {
+    expect(() => checkIdPart(value, 'environmentId')).toThrowError(
+      expect.objectContaining({ code: 'BAD_USER_INPUT' }) as Error,
+    );
+  });
+});

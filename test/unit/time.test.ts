@@ -238,3 +238,25 @@ describe('parsePercent (RDS progress)', () => {
     expect(parsePercent(input)).toBe(expected);
   });
 });
+
+describe('toDateTime: values that only look like times', () => {
+  it.each([
+    ['epoch 0 (upstreams send it for "not yet")', 0],
+    ['epoch "0"', '000000000'],
+    ['a year past 9999', 253402300800000],
+    ['an offset hour over 23', '2021-07-12T09:22:04+9999'],
+    ['an offset minute over 59', '2021-07-12T09:22:04+08:75'],
+  ])('%s is null', (_what, value) => {
+    expect(toDateTime(value)).toBeNull();
+  });
+
+  it('keeps the last millisecond of year 9999', () => {
+    expect(toDateTime(253402300799999)).toBe('9999-12-31T23:59:59.999Z');
+  });
+
+  it('clamps numeric progress to 0..100', () => {
+    expect(parsePercent(-5)).toBe(0);
+    expect(parsePercent(250)).toBe(100);
+    expect(parsePercent(Number.NaN)).toBeNull();
+  });
+});

@@ -1,5 +1,5 @@
 import { encodeId } from '../../model/ids.js';
-import { textOrNull, type JobBase } from '../../model/job.js';
+import { clampPercent, textOrNull, type JobBase } from '../../model/job.js';
 import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { isObject, objectOr, stringOr, unexpected } from '../shape.js';
@@ -65,7 +65,7 @@ export function mapCaeJob(body: unknown, ref: CaeRef, requestId: string | null):
   // CAE gives the job no timestamps of its own; its tasks' span is the honest answer.
   const createdAt = extreme(tasks.map((t) => t.createdAt), -1);
   const updatedAt = extreme(tasks.map((t) => t.updatedAt), 1);
-  const progress = typeof spec.progress === 'number' && Number.isFinite(spec.progress) ? spec.progress : null;
+  const progress = typeof spec.progress === 'number' ? clampPercent(spec.progress) : null;
   return {
     __typename: 'CaeJob',
     id: caeGlobalId(ref),

@@ -1,6 +1,7 @@
 import { encodeId } from '../../model/ids.js';
 import { textOrNull, type JobBase } from '../../model/job.js';
 import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
+import { clampPercent } from '../../model/job.js';
 import { toDateTime } from '../../model/time.js';
 import { isObject, objectOr, stringOr, unexpected } from '../shape.js';
 
@@ -34,10 +35,10 @@ export function dbGlobalId(ref: DbRef): string {
 
 /** "60%" → 60; anything else (RDS sends "" when not running) → null. */
 export function parsePercent(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'number') return clampPercent(value);
   if (typeof value !== 'string') return null;
   const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
-  return m ? Math.min(100, Number(m[1])) : null;
+  return m ? clampPercent(Number(m[1])) : null;
 }
 
 export function mapDbJob(body: unknown, ref: DbRef, requestId: string | null): DbJobModel {
