@@ -20,3 +20,14 @@ export function principalOf(credential: Credential): string {
       return 'anonymous';
   }
 }
+
+/**
+ * An upstream's own text (an error message shown to the caller) with any secret of `credential`
+ * cut out: some services quote the token or key they rejected.
+ */
+export function redactSecrets(text: string | null, credential: Credential): string | null {
+  if (text === null) return null;
+  const secrets =
+    credential.kind === 'token' ? [credential.token] : credential.kind === 'aksk' ? [credential.sk, credential.securityToken ?? ''] : [];
+  return secrets.reduce((t, secret) => (secret === '' ? t : t.split(secret).join('[redacted]')), text);
+}

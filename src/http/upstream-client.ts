@@ -12,7 +12,7 @@ import {
 } from 'cockatiel';
 import { JobError, type UpstreamInfo } from '../model/errors.js';
 import { authHeaders } from './auth.js';
-import type { Credential } from './credentials.js';
+import { redactSecrets, type Credential } from './credentials.js';
 import { codeForStatus, parseErrorBody, upstreamError, type ErrorClassifier } from './error-map.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
@@ -129,12 +129,14 @@ export function createUpstreamClient(
   const inFlight = new Map<string, SharedCall>();
   // Errors that must not be retried even though their code is UPSTREAM_UNAVAILABLE: ours, not the upstream's.
   const local = new WeakSet<JobError>();
+  // Connection failures (refused, reset, closed mid-body): retryable and unhealthy whatever status line came first.
+  const dropped = new WeakSet<JobError>();
 
   // Only the upstream being unwell counts: 4xx (404s, auth, throttling) say it is alive and answering.
   function countsAgainstBreaker(error: Error): boolean {
     if (!(error instanceof JobError)) return true;
     if (local.has(error)) return false;
-    if (error.code === 'UPSTREAM_TIMEOUT') return true;
+    if (dropped.has(error) || error.code === 'UPSTREAM_TIMEOUT') return true;
     if (error.code !== 'UPSTREAM_UNAVAILABLE') return false;
     const status = error.upstream?.status ?? null;
     return status === null || status >= 500;
@@ -205,7 +207,7 @@ export function createUpstreamClient(
       throw upstreamError(
         code,
         info(status, requestId ?? parsed.requestId, parsed.errorCode),
-        parsed.errorMessage,
+        redactSecrets(parsed.errorMessage, context.credential),
         retryAfter,
       );
     } catch (error) {
@@ -217,7 +219,9 @@ export function createUpstreamClient(
       const code = (error as { code?: string }).code ?? '';
       if (/TIMEOUT/.test(code)) throw timedOut(requestId);
       // Connection refused or reset, socket closed mid-body, DNS failure: the upstream is not there for us.
-      throw upstreamError('UPSTREAM_UNAVAILABLE', info(status || null, requestId), connectionProblem(code));
+      const failure = upstreamError('UPSTREAM_UNAVAILABLE', info(status || null, requestId), connectionProblem(code));
+      dropped.add(failure);
+      throw failure;
     }
   }
 
@@ -259,7 +263,23 @@ export function createUpstreamClient(
 
   async function guarded(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal): Promise<UpstreamResponse> {
     try {
-      return await host.bulkhead.execute(() => host.breaker.execute(() => send(host, request, context, signal), signal), signal);
+      // The signal is checked here, not handed to the bulkhead: cockatiel 3.2 drops a queued call whose
+      // signal has aborted without passing its slot on, stranding every call queued behind it. Nor does
+      // it end a queued call when the signal aborts, so a call still waiting for a slot leaves on its own.
+      let started = false;
+      const call = host.bulkhead.execute(() => {
+        signal.throwIfAborted();
+        started = true;
+        return host.breaker.execute(() => send(host, request, context, signal), signal);
+      });
+      return await new Promise<UpstreamResponse>((resolve, reject) => {
+        const leaveQueue = () => {
+          if (!started) reject(signal.reason);
+        };
+        if (signal.aborted) leaveQueue();
+        else signal.addEventListener('abort', leaveQueue, { once: true });
+        call.then(resolve, reject).finally(() => signal.removeEventListener('abort', leaveQueue));
+      });
     } catch (error) {
       if (error instanceof JobError) throw error;
       if (signal.aborted) throw signal.reason instanceof Cancelled ? cancelled() : timedOut(null);
@@ -303,6 +323,7 @@ export function createUpstreamClient(
 
   function retryable(error: JobError): boolean {
     if (local.has(error) || error.code !== 'UPSTREAM_UNAVAILABLE') return false;
+    if (dropped.has(error)) return true;
     const status = error.upstream?.status ?? null;
     return status === null || RETRY_STATUSES.has(status);
   }

@@ -4,15 +4,16 @@ import { checkIdPart, idStrings, regionArg } from '../args.js';
 import type { RequestContext } from '../request-context.js';
 import type { UpstreamFactory } from '../types.js';
 import { cceApiCalls } from './client.js';
-import { createCceLoaders } from './loader.js';
-import type { CceApi, CceJobModel } from './map.js';
+import { createCceLoaders, createCceParentIndex } from './loader.js';
+import { isEmbedded, type CceApi, type CceJobModel } from './map.js';
 
 type TimeField = 'createdAt' | 'updatedAt' | 'finishedAt';
 
 export const cceUpstream: UpstreamFactory = (settings) => {
   const client = createUpstreamClient('CCE', settings.http, undefined, settings.observer);
   const api = cceApiCalls(client, settings);
-  const loaders = (context: RequestContext) => context.scoped(api, () => createCceLoaders(api, context, settings));
+  const parents = createCceParentIndex();
+  const loaders = (context: RequestContext) => context.scoped(api, () => createCceLoaders(api, context, settings, parents));
 
   /** The job's own record, for what an embedded or listed copy lacks; replaces the copy for later lookups. */
   async function fullRecord(job: CceJobModel, context: RequestContext): Promise<CceJobModel> {
@@ -53,7 +54,8 @@ export const cceUpstream: UpstreamFactory = (settings) => {
           }),
       },
       CceJob: {
-        subJobs: (job, _args, context) => job.subJobs ?? fullRecord(job, context).then((full) => full.subJobs ?? []),
+        subJobs: (job, _args, context) =>
+          job.subJobs ?? (isEmbedded(job) ? [] : fullRecord(job, context).then((full) => full.subJobs ?? [])),
         createdAt: time('createdAt'),
         updatedAt: time('updatedAt'),
         finishedAt: time('finishedAt'),

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../../http/credentials.js';
 import type { ErrorClassifier } from '../../http/error-map.js';
 import { upstreamError } from '../../http/error-map.js';
 import type { CallContext, UpstreamClient } from '../../http/upstream-client.js';
@@ -23,7 +24,11 @@ export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): 
     if (isObject(res.body) && !isObject(res.body.data) && typeof res.body.error_code === 'string') {
       const errorCode = res.body.error_code;
       const info = { service: 'CFW', status: res.status, errorCode, requestId: res.requestId };
-      throw upstreamError(errorCode === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR', info, stringOr(res.body.error_msg));
+      throw upstreamError(
+        errorCode === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR',
+        info,
+        redactSecrets(stringOr(res.body.error_msg), call.credential),
+      );
     }
     return { body: res.body as CfwJobDto, requestId: res.requestId };
   };
