@@ -1,6 +1,7 @@
 import type { HttpConfig } from './http/upstream-client.js';
 import type { JobSource } from './model/job.js';
 import { checkRegion } from './model/validate.js';
+import type { WatchOptions } from './live/watch-hub.js';
 import type { QueryLimits } from './server/use-query-limits.js';
 import type { CacheConfig } from './upstreams/terminal-cache.js';
 
@@ -27,6 +28,7 @@ export interface Config {
   limits: QueryLimits;
   maxBodyBytes: number;
   logLevel: string;
+  watch: WatchOptions;
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +141,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: int(env, 'MAX_COST', 20_000, 1, 100_000_000),
     },
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 100 * 1024 * 1024),
+    watch: {
+      pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 2000, 10, 3_600_000),
+      maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 30_000, 10, 3_600_000),
+      watchMaxMs: int(env, 'WATCH_MAX_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

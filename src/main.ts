@@ -5,6 +5,7 @@ import { ConfigError, PUBLIC_ENDPOINTS, loadConfig, type Config } from './config
 import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
 import { createGateway } from './server/gateway.js';
+import { serveWebSocket } from './server/websocket.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
 
 async function main(): Promise<void> {
@@ -36,10 +37,12 @@ async function main(): Promise<void> {
 
   const gateway = createGateway(config, {
     endpoints,
+    processMetrics: true,
     exampleQuery: exampleQuery(simulator ? SIM_PROJECT_ID : '<your project id>', simulator ? SIM_IDS.cce.deepTree : '<a CCE job id>'),
   });
   const log = gateway.logger;
   const server = createServer(gateway.yoga);
+  const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   gateway.readiness.ready = true;
   const { port } = server.address() as AddressInfo;
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     gateway.readiness.ready = false;
     server.close();
     server.closeIdleConnections();
+    await websocket.close();
     // Give in-flight requests their upstream deadline to finish, then go regardless.
     const force = setTimeout(() => server.closeAllConnections(), config.http.timeoutMs).unref();
     await new Promise<void>((resolve) => server.once('close', resolve));

@@ -388,6 +388,24 @@ export type QueryJobsArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
+/** Live updates, over Server-Sent Events or WebSocket (graphql-ws) on the same /graphql path. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The job at once, then again whenever its state, progress, message, updatedAt or any sub-job's
+   * state changes; completes after a terminal state. The gateway polls the upstream (one poller per
+   * job and caller, however many subscribers). An upstream failure is sent as an error event after
+   * retries are spent and the watch goes on; NOT_FOUND, FORBIDDEN or UNAUTHENTICATED end it.
+   */
+  jobUpdated: Job;
+};
+
+
+/** Live updates, over Server-Sent Events or WebSocket (graphql-ws) on the same /graphql path. */
+export type SubscriptionJobUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -529,6 +547,7 @@ export type ResolversTypes = ResolversObject<{
   JobState: JobState;
   KeyValue: ResolverTypeWrapper<KeyValueModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -547,6 +566,7 @@ export type ResolversParentTypes = ResolversObject<{
   Job: ResolversInterfaceTypes<ResolversParentTypes>['Job'];
   KeyValue: KeyValueModel;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
 }>;
 
 export type CaeJobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CaeJob'] = ResolversParentTypes['CaeJob'], FederationReferenceType extends FederationReferenceTypes['CaeJob'] = FederationReferenceTypes['CaeJob']> = ResolversObject<{
@@ -689,6 +709,10 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   jobs?: Resolver<Array<Maybe<ResolversTypes['Job']>>, ParentType, ContextType, RequireFields<QueryJobsArgs, 'ids'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  jobUpdated?: SubscriptionResolver<ResolversTypes['Job'], "jobUpdated", ParentType, ContextType, RequireFields<SubscriptionJobUpdatedArgs, 'id'>>;
+}>;
+
 export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   CaeJob?: CaeJobResolvers<ContextType>;
   CaeTask?: CaeTaskResolvers<ContextType>;
@@ -699,5 +723,6 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   Job?: JobResolvers<ContextType>;
   KeyValue?: KeyValueResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 

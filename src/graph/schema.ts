@@ -29,12 +29,13 @@ export function jobTypeNames(typeDefs: DocumentNode): string[] {
  * The served schema is a Federation v2 subgraph (`_service`, `_entities`) that plain clients use
  * unchanged. Shared resolvers (ids, Job, scalars, entities) and each upstream's are merged.
  */
-export function buildSchema(upstreams: readonly Upstream[], options: GraphOptions): GraphQLSchema {
+export function buildSchema(upstreams: readonly Upstream[], options: GraphOptions, extra: Resolvers<RequestContext>[] = []): GraphQLSchema {
   const typeDefs = readTypeDefs();
   const resolvers: Resolvers<RequestContext>[] = [
     sharedResolvers(upstreams, options),
     entityResolvers(upstreams, jobTypeNames(typeDefs)),
     ...upstreams.map((u) => u.resolvers),
+    ...extra,
   ];
   // Codegen's resolver types are stricter than @apollo/subgraph's (context `unknown`); they meet only here.
   return buildSubgraphSchema({ typeDefs, resolvers: mergeResolvers(resolvers) as GraphQLResolverMap<unknown> });

@@ -3,14 +3,19 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
 import type { JobSource } from '../model/job.js';
+import { jobsById } from '../graph/resolvers.js';
 import { buildSchema } from '../graph/schema.js';
+import { subscriptionResolvers } from '../graph/subscription.js';
+import { createWatchHub, type WatchHub } from '../live/watch-hub.js';
 import { UPSTREAMS } from '../upstreams/index.js';
 import { createRequestContext, type RequestContext } from '../upstreams/request-context.js';
 import { createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
 import { credentialFrom } from './credentials.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
+import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
+import { useMetrics } from './use-metrics.js';
 import { useNoIntrospection } from './use-no-introspection.js';
 import { useQueryLimits } from './use-query-limits.js';
 import { useReadiness, type Readiness } from './use-readiness.js';
@@ -25,10 +30,14 @@ export interface GatewayOptions {
   exampleQuery?: string;
   /** Where log lines go; by default a JSON logger on stdout at LOG_LEVEL. */
   logger?: Logger;
+  /** Also export Node process metrics (CPU, memory, event loop) on /metrics. */
+  processMetrics?: boolean;
 }
 
 export interface Gateway {
   logger: Logger;
+  metrics: Metrics;
+  watches: WatchHub;
   yoga: YogaServerInstance<Record<string, unknown>, RequestContext>;
   upstreams: readonly Upstream[];
   readiness: Readiness;
@@ -38,7 +47,9 @@ export interface Gateway {
 export function createGateway(config: Config, options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger(config.logLevel);
   const cache = createTerminalJobCache(config.cache);
-  const observer = loggingObserver(logger);
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+  const measured = metricsObserver(metrics);
+  const observer = combineObservers(loggingObserver(logger), measured);
   const upstreams = (Object.keys(UPSTREAMS) as JobSource[]).map((source) =>
     UPSTREAMS[source]({
       endpoint: options.endpoints[source],
@@ -47,11 +58,18 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       cache,
       maxSubJobDepth: config.maxSubJobDepth,
       observer,
+      loaderObserver: measured,
     }),
   );
   const readiness: Readiness = { ready: false };
+  const watches = createWatchHub(config.watch, {
+    load: jobsById(upstreams),
+    newContext: (call) => createRequestContext(call, config.region),
+    onPollerCount: (delta) => metrics.pollers.inc(delta),
+  });
+  const live = subscriptionResolvers(watches, (delta) => metrics.subscriptions.inc(delta));
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
-    schema: buildSchema(upstreams, { maxJobIds: config.maxJobIds }),
+    schema: buildSchema(upstreams, { maxJobIds: config.maxJobIds }, [live]),
     context: ({ request }) => {
       const credential = credentialFrom(request, config.aksk);
       return createRequestContext(
@@ -78,6 +96,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     plugins: [
       useRequestId(),
       useRequestLog(logger),
+      useMetrics(metrics),
       useReadiness(readiness),
       useBodyLimit(config.maxBodyBytes),
       useRejectionStatus(),
@@ -87,11 +106,14 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   });
   return {
     logger,
+    metrics,
+    watches,
     yoga,
     upstreams,
     readiness,
     async close() {
       readiness.ready = false;
+      watches.close();
       await Promise.all(upstreams.map((u) => u.client.close()));
     },
   };

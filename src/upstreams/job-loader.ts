@@ -1,7 +1,16 @@
 import DataLoader from 'dataloader';
 import type { TerminalJobCache } from './terminal-cache.js';
 
+/** How loaders batch and how often the terminal-job cache answers, for metrics. */
+export interface LoaderObserver {
+  batch?(service: string, size: number): void;
+  cache?(service: string, hit: boolean): void;
+}
+
 export interface JobLoaderOptions<K, V> {
+  /** The upstream, as metrics name it. */
+  service: string;
+  observer?: LoaderObserver | undefined;
   /** Stable string for a key; must include the principal, region and project. */
   keyOf(key: K): string;
   /** One upstream read for one job. Rejects with a typed JobError. */
@@ -18,13 +27,15 @@ export interface JobLoaderOptions<K, V> {
  * field in the same request may try again.
  */
 export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K, V>): DataLoader<K, V, string> {
-  const { keyOf, fetch, cache, isTerminal } = options;
+  const { service, observer, keyOf, fetch, cache, isTerminal } = options;
   const loader: DataLoader<K, V, string> = new DataLoader<K, V, string>(
-    (keys) =>
-      Promise.all(
+    (keys) => {
+      observer?.batch?.(service, keys.length);
+      return Promise.all(
         keys.map(async (key): Promise<V | Error> => {
           const cacheKey = keyOf(key);
           const hit = cache?.get(cacheKey) as V | undefined;
+          if (cache) observer?.cache?.(service, hit !== undefined);
           if (hit) return hit;
           try {
             const value = await fetch(key);
@@ -35,7 +46,8 @@ export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K
             return error instanceof Error ? error : new Error(String(error));
           }
         }),
-      ),
+      );
+    },
     { cacheKeyFn: keyOf },
   );
   return loader;

@@ -3,6 +3,7 @@ import type { DecodedId } from '../model/ids.js';
 import type { JobSource } from '../model/job.js';
 import type { Resolvers, ResolversParentTypes } from '../generated/resolvers.js';
 import type { RequestContext } from './request-context.js';
+import type { LoaderObserver } from './job-loader.js';
 import type { TerminalJobCache } from './terminal-cache.js';
 
 /** Any job model; codegen derives the union from the schema's mappers. */
@@ -20,6 +21,8 @@ export interface UpstreamSettings {
   maxSubJobDepth: number;
   /** Logs and metrics for upstream calls. */
   observer?: UpstreamObserver;
+  /** Metrics for loader batches and the terminal-job cache. */
+  loaderObserver?: LoaderObserver;
 }
 
 /** One upstream: its schema types' resolvers, its root fields, and how to reload one of its ids. */

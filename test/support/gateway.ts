@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { JobSource } from '../../src/model/job.js';
 import { createGateway, type Gateway } from '../../src/server/gateway.js';
+import { serveWebSocket } from '../../src/server/websocket.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -32,6 +33,7 @@ export async function startGateway(endpoints: Record<JobSource, string>, env: Re
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
   const gateway = createGateway(config, { endpoints });
   const server: Server = createServer(gateway.yoga);
+  const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   gateway.readiness.ready = true;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -58,6 +60,7 @@ export async function startGateway(endpoints: Record<JobSource, string>, env: Re
       return { status: res.statusCode, headers: res.headers, ...body } as GraphQLResponse<never>;
     },
     async close() {
+      await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.close();

@@ -13,6 +13,8 @@ export function createCaeLoader(
 ): DataLoader<CaeRef, CaeJobModel, string> {
   const { call } = context;
   return createJobLoader<CaeRef, CaeJobModel>({
+    service: 'CAE',
+    observer: settings.loaderObserver,
     keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.environmentId}|${r.enterpriseProjectId ?? ''}|${r.jobId}`,
     cache: settings.cache,
     isTerminal: (job) => job.terminal,

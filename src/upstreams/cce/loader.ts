@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
 import { createJobLoader } from '../job-loader.js';
 import type { RequestContext } from '../request-context.js';
 import { unexpected } from '../shape.js';
@@ -22,11 +23,33 @@ export interface CceLoaders {
   lists: DataLoader<CceListKey, CceJobModel[], string>;
 }
 
-export function createCceLoaders(api: CceApiCalls, context: RequestContext, settings: UpstreamSettings): CceLoaders {
+/**
+ * Where each sub-job was last seen embedded, across requests: `principal|api|region|project|uid` → the uid of
+ * the top-level job whose payload carried it. Only a hint for where to look in this request; the
+ * data always comes from this request's own reads.
+ */
+export type CceParentIndex = LRUCache<string, string>;
+
+export function createCceParentIndex(max = 10_000): CceParentIndex {
+  return new LRUCache<string, string>({ max });
+}
+
+export function createCceLoaders(
+  api: CceApiCalls,
+  context: RequestContext,
+  settings: UpstreamSettings,
+  parents: CceParentIndex = createCceParentIndex(),
+): CceLoaders {
   const { call } = context;
   const refKey = (ref: CceRef) => `${call.principal}|${ref.api}|${ref.region}|${ref.projectId}|${ref.jobId}`;
+  // Per principal like every cross-request key: what one caller's reads taught us is never used for another.
+  const placeKey = refKey;
+  // The reads `jobs` started in this request, so a sub-job asked for alongside its parent can wait for the parent's payload.
+  const started = new Map<string, Promise<CceJobModel>>();
 
   const details = createJobLoader<CceRef, CceJobModel>({
+    service: 'CCE',
+    observer: settings.loaderObserver,
     keyOf: refKey,
     cache: settings.cache,
     isTerminal: (job) => job.terminal,
@@ -35,20 +58,42 @@ export function createCceLoaders(api: CceApiCalls, context: RequestContext, sett
       const job = mapCceJob(body, { ...ref, maxDepth: settings.maxSubJobDepth, requestId });
       // Matched by id, never trusted by position: an answer about another job is not this job.
       if (job.jobId !== ref.jobId) throw unexpected('CCE', `asked for job ${ref.jobId}, got ${job.jobId}`, requestId);
+      remember(job);
       return job;
     },
   });
 
+  // Batches are measured once, on `details`, where upstream calls happen.
   const jobs = createJobLoader<CceRef, CceJobModel>({
+    service: 'CCE',
     keyOf: refKey,
-    async fetch(ref) {
-      const job = await details.load(ref);
-      prime(job);
-      return job;
+    fetch(ref) {
+      const parentUid = parents.get(placeKey(ref));
+      // Synchronous unless the job was seen embedded, so a parent in the same batch has started before its sub-job looks for it.
+      return parentUid === undefined ? loadOwn(ref) : fromParent(ref, parentUid).then((copy) => copy ?? loadOwn(ref));
     },
   });
+
+  async function loadOwn(ref: CceRef): Promise<CceJobModel> {
+    const load = details.load(ref);
+    started.set(refKey(ref), load);
+    const job = await load;
+    prime(job);
+    return job;
+  }
+
+  /** The embedded copy from the parent's payload, when this request reads that parent too. */
+  async function fromParent(ref: CceRef, parentUid: string): Promise<CceJobModel | undefined> {
+    await Promise.resolve(); // the rest of this batch starts first
+    const parent = await started.get(refKey({ ...ref, jobId: parentUid }))?.catch(() => undefined);
+    if (!parent) return undefined;
+    for (const sub of descendants(parent)) if (sub.jobId === ref.jobId) return sub;
+    return undefined;
+  }
 
   const lists = createJobLoader<CceListKey, CceJobModel[]>({
+    service: 'CCE',
+    observer: settings.loaderObserver,
     keyOf: (k) => `${call.principal}|${k.region}|${k.projectId}`,
     async fetch(key) {
       const { body, requestId } = await api.list(key.region, key.projectId, call);
@@ -57,6 +102,7 @@ export function createCceLoaders(api: CceApiCalls, context: RequestContext, sett
       for (const job of list) {
         jobs.prime(job.ref, job);
         prime(job);
+        remember(job);
       }
       return list;
     },
@@ -64,6 +110,10 @@ export function createCceLoaders(api: CceApiCalls, context: RequestContext, sett
 
   function prime(job: CceJobModel): void {
     for (const sub of descendants(job)) jobs.prime(sub.ref, sub);
+  }
+
+  function remember(job: CceJobModel): void {
+    for (const sub of descendants(job)) parents.set(placeKey(sub.ref), job.jobId);
   }
 
   return { jobs, details, lists };

@@ -8,6 +8,8 @@ import { mapCfwJob, type CfwJobModel, type CfwRef } from './map.js';
 export function createCfwLoader(fetchJob: CfwJobCall, context: RequestContext, settings: UpstreamSettings): DataLoader<CfwRef, CfwJobModel, string> {
   const { call } = context;
   return createJobLoader<CfwRef, CfwJobModel>({
+    service: 'CFW',
+    observer: settings.loaderObserver,
     keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.jobId}`,
     cache: settings.cache,
     isTerminal: (job) => job.terminal,

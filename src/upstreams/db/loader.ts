@@ -8,6 +8,8 @@ import { mapDbJob, type DbJobModel, type DbRef } from './map.js';
 export function createDbLoader(fetchJob: DbJobCall, context: RequestContext, settings: UpstreamSettings): DataLoader<DbRef, DbJobModel, string> {
   const { call } = context;
   return createJobLoader<DbRef, DbJobModel>({
+    service: 'DB',
+    observer: settings.loaderObserver,
     keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.jobId}`,
     cache: settings.cache,
     isTerminal: (job) => job.terminal,

@@ -1,0 +1,34 @@
+import { Repeater } from '@repeaterjs/repeater';
+import type { Resolvers } from '../generated/resolvers.js';
+import type { WatchEvent, WatchHub } from '../live/watch-hub.js';
+import { decodeId } from '../model/ids.js';
+import type { RequestContext } from '../upstreams/request-context.js';
+
+type JobEvent = Exclude<WatchEvent, { type: 'end' }>;
+
+export function subscriptionResolvers(hub: WatchHub, onActive?: (delta: 1 | -1) => void): Resolvers<RequestContext> {
+  return {
+    Subscription: {
+      jobUpdated: {
+        subscribe: (_root, { id }, context) => {
+          decodeId(id); // a malformed id is refused now, not after the first poll
+          return new Repeater<JobEvent>(async (push, stop) => {
+            onActive?.(1);
+            const leave = hub.watch(id, context, (event) => {
+              if (event.type === 'end') stop();
+              else void push(event);
+            });
+            await stop;
+            leave();
+            onActive?.(-1);
+          }) as unknown as AsyncIterable<JobEvent>;
+        },
+        // Error events surface as this event's error; the stream itself goes on (or ends, after a final one).
+        resolve: (event: JobEvent) => {
+          if (event.type === 'error') throw event.error;
+          return event.job;
+        },
+      },
+    },
+  };
+}
