@@ -21,7 +21,7 @@ export type JsonObject = { [key: string]: Json };
 /* Helpers                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
@@ -37,7 +37,7 @@ function simUid(name: string): string {
 }
 
 /** Go's time.Time.String() for a UTC instant: `2006-01-02 15:04:05.999999999 +0000 UTC`, trailing zeros trimmed. */
-function goTimeString(epochMs: number, extraNanos = 0): string {
+export function goTimeString(epochMs: number, extraNanos = 0): string {
   const d = new Date(epochMs);
   const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
   const nanos = d.getUTCMilliseconds() * 1_000_000 + extraNanos;
@@ -783,6 +783,23 @@ const DB_JOBS_LIST: readonly DbJobRecord[] = [
 export const SIM_DB_JOBS: ReadonlyMap<string, DbJobRecord> = new Map(deepFreeze(DB_JOBS_LIST).map((j) => [j.id, j]));
 
 /* ------------------------------------------------------------------------------------------ */
+/* Live jobs: ids only; their state is computed per request from a timeline (see live.ts)      */
+/* ------------------------------------------------------------------------------------------ */
+
+/** CCE CreateCluster whose sub-jobs finish one by one (served by both the v3 and the v2 detail APIs). */
+export const LIVE_CCE_ID = '6c1e0a00-b1a1-11f0-9f3c-0255ac1000a1';
+/** Its sub-jobs in order (CreatePSMCert, InstallMaster, InstallAddons); each is fetchable on its own too. */
+export const LIVE_CCE_SUB_IDS: readonly string[] = Object.freeze([
+  '6c1e0a01-b1a1-11f0-9f3c-0255ac1000a1',
+  '6c1e0a02-b1a1-11f0-9f3c-0255ac1000a1',
+  '6c1e0a03-b1a1-11f0-9f3c-0255ac1000a1',
+]);
+/** CAE upgrade job whose progress climbs 0 → 33 → 66 → 100. */
+export const LIVE_CAE_ID = '1a2b3c4d-00a1-4e5f-8a9b-0c1d2e3f4aa1';
+/** RDS job: Pending → Running 20% → Running 60% → Completed. */
+export const LIVE_DB_ID = '5e6f7a8b-00a1-4c9d-8e0f-1a2b3c4d5ea1';
+
+/* ------------------------------------------------------------------------------------------ */
 /* Named ids, so tests never hard-code uuids                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -857,13 +874,36 @@ export const SIM_IDS = deepFreeze({
     canceled: '5e6f7a8b-0004-4c9d-8e0f-1a2b3c4d5e04',
     unauthorized: '5e6f7a8b-0005-4c9d-8e0f-1a2b3c4d5e05',
   },
+  /**
+   * Jobs that advance over time (see live.ts): their timeline starts at the first request to a
+   * simulator instance and restarts once they have been terminal for `liveRestartAfterMs`.
+   * Not in the v2 ListJobs array (fetch them by id).
+   */
+  live: {
+    /** CCE CreateCluster: Initializing → Running → each sub-job Success in turn → Success. */
+    cce: LIVE_CCE_ID,
+    /** Its sub-jobs: CreatePSMCert, InstallMaster, InstallAddons. */
+    cceSubJobs: [...LIVE_CCE_SUB_IDS],
+    /** CAE upgrade: init → running (progress 0 → 33 → 66) → success (100). */
+    cae: LIVE_CAE_ID,
+    /** RDS: Pending → Running "20%" → Running "60%" → Completed. */
+    db: LIVE_DB_ID,
+  },
 });
 
 // Fail at import time, not in a confusing test, if a named id drifts from the seed.
 for (const [service, ids] of Object.entries(SIM_IDS)) {
+  if (service === 'live') continue;
   const store: ReadonlyMap<string, unknown> =
     service === 'cce' ? SIM_CCE_JOBS : service === 'cae' ? SIM_CAE_JOBS : service === 'cfw' ? SIM_CFW_JOBS : SIM_DB_JOBS;
   for (const id of Object.values(ids).flat()) {
     if (!store.has(id)) throw new Error(`simulator seed: SIM_IDS.${service} names unknown id ${id}`);
   }
 }
+// Live ids must not shadow a seeded job (the seed would never be served).
+const LIVE_CLASHES = [
+  ...[LIVE_CCE_ID, ...LIVE_CCE_SUB_IDS].filter((id) => SIM_CCE_JOBS.has(id)),
+  ...[LIVE_CAE_ID].filter((id) => SIM_CAE_JOBS.has(id)),
+  ...[LIVE_DB_ID].filter((id) => SIM_DB_JOBS.has(id)),
+];
+if (LIVE_CLASHES.length > 0) throw new Error(`simulator seed: live ids ${LIVE_CLASHES.join(', ')} are also seeded jobs`);

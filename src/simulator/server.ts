@@ -3,12 +3,18 @@
  * port over real HTTP. It mimics what the gateway has to cope with: each service's casing,
  * status words, time formats, error bodies (including CAE's 500 and CFW's 400 for not-found),
  * the API gateway's 401 bodies, X-Request-Id on every response, token and AK/SK auth.
+ *
+ * Besides the immutable seed it serves live jobs (SIM_IDS.live, see live.ts) whose state moves
+ * on with time: `liveStepMs` per step, restarting `liveRestartAfterMs` after they finish, on the
+ * clock `now` (injectable for tests). Their timelines belong to one simulator instance.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseSdkDate, verifySdkSignature } from '../model/sdk-signature.js';
 import {
+  LIVE_CAE_ID,
+  LIVE_DB_ID,
   SIM_CAE_ENVIRONMENT_ID,
   SIM_CAE_JOBS,
   SIM_CCE_JOBS,
@@ -23,6 +29,15 @@ import {
   renderDb,
   type Json,
 } from './data.js';
+import {
+  DEFAULT_LIVE_RESTART_AFTER_MS,
+  DEFAULT_LIVE_STEP_MS,
+  LIVE_CCE_IDS,
+  LiveTimelines,
+  findLiveCce,
+  liveCaeJob,
+  liveDbJob,
+} from './live.js';
 
 export { SIM_PROJECT_ID, SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_BULK_CCE_IDS } from './data.js';
 
@@ -49,6 +64,12 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Sees each routed request after it is recorded; return true if it answered the request itself (fault injection). */
   intercept?: (call: SimCall, res: ServerResponse) => boolean;
+  /** How long each step of a live job (SIM_IDS.live) lasts. Default 3000 ms. */
+  liveStepMs?: number;
+  /** A live job that has been terminal this long restarts at its next request. Default 30 000 ms. */
+  liveRestartAfterMs?: number;
+  /** The clock that drives the live jobs (epoch ms). Default Date.now. AK/SK clock skew is always checked against the real clock. */
+  now?: () => number;
 }
 
 export interface Simulator {
@@ -56,6 +77,8 @@ export interface Simulator {
   port: number;
   calls: SimCall[];
   resetCalls(): void;
+  /** Forgets the live jobs' timelines: the next request to each starts it afresh. */
+  resetLive(): void;
   close(): Promise<void>;
 }
 
@@ -182,11 +205,15 @@ function authenticate(
   return null;
 }
 
-function answer(route: Route, req: IncomingMessage, rawQuery: string): Reply {
+function answer(route: Route, req: IncomingMessage, rawQuery: string, live: LiveTimelines): Reply {
   const ownProject = route.projectId === SIM_PROJECT_ID;
   switch (route.kind) {
     case 'cce-detail': {
-      const job = ownProject ? SIM_CCE_JOBS.get(route.jobId) : undefined;
+      const job = !ownProject
+        ? undefined
+        : LIVE_CCE_IDS.has(route.jobId)
+          ? findLiveCce(route.jobId, live.touch('cce'))
+          : SIM_CCE_JOBS.get(route.jobId);
       if (!job) return CCE_NOT_FOUND;
       return { status: 200, body: route.version === 'v3' ? renderCceV3(job) : renderCceV2(job) };
     }
@@ -198,7 +225,7 @@ function answer(route: Route, req: IncomingMessage, rawQuery: string): Reply {
       if (env === undefined || env.trim() === '') return CAE_ENV_MISSING;
       // Environments belong to a project: in another project the environment itself is unknown.
       if (!ownProject || env !== SIM_CAE_ENVIRONMENT_ID) return CAE_ENV_NOT_FOUND;
-      const job = SIM_CAE_JOBS.get(route.jobId);
+      const job = route.jobId === LIVE_CAE_ID ? liveCaeJob(live.touch('cae')) : SIM_CAE_JOBS.get(route.jobId);
       return job ? { status: 200, body: renderCae(job) } : CAE_JOB_NOT_FOUND;
     }
     case 'cfw': {
@@ -208,7 +235,7 @@ function answer(route: Route, req: IncomingMessage, rawQuery: string): Reply {
     case 'db': {
       const id = new URLSearchParams(rawQuery).get('id');
       if (id === null || id === '') return DB_MISSING_ID;
-      const job = ownProject ? SIM_DB_JOBS.get(id) : undefined;
+      const job = !ownProject ? undefined : id === LIVE_DB_ID ? liveDbJob(live.touch('db')) : SIM_DB_JOBS.get(id);
       return job ? { status: 200, body: renderDb(job) } : DB_NOT_FOUND;
     }
   }
@@ -221,6 +248,15 @@ function send(res: ServerResponse, reply: Reply): void {
 }
 
 export function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const stepMs = opts.liveStepMs ?? DEFAULT_LIVE_STEP_MS;
+  const restartAfterMs = opts.liveRestartAfterMs ?? DEFAULT_LIVE_RESTART_AFTER_MS;
+  if (!Number.isFinite(stepMs) || stepMs <= 0) {
+    return Promise.reject(new RangeError(`liveStepMs must be a positive number of milliseconds, got ${stepMs}`));
+  }
+  if (!Number.isFinite(restartAfterMs) || restartAfterMs < 0) {
+    return Promise.reject(new RangeError(`liveRestartAfterMs must be a non-negative number of milliseconds, got ${restartAfterMs}`));
+  }
+  const live = new LiveTimelines({ stepMs, restartAfterMs, now: opts.now ?? Date.now });
   const calls: SimCall[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const delay = (ms: number): Promise<void> =>
@@ -261,7 +297,7 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> 
       return;
     }
     const denied = authenticate(route, req, rawPath, rawQuery, body, opts, requestId);
-    send(res, denied ?? answer(route, req, rawQuery));
+    send(res, denied ?? answer(route, req, rawQuery, live));
   }
 
   const server = createServer((req, res) => {
@@ -285,6 +321,7 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> 
         resetCalls: () => {
           calls.length = 0;
         },
+        resetLive: () => live.reset(),
         close: () => {
           closing ??= new Promise<void>((done, fail) => {
             for (const t of timers) clearTimeout(t);
