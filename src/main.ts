@@ -6,6 +6,7 @@ import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
 import { createGateway } from './server/gateway.js';
 import { serveWebSocket } from './server/websocket.js';
+import { startTracing } from './telemetry.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
 
 async function main(): Promise<void> {
@@ -35,9 +36,11 @@ async function main(): Promise<void> {
     endpoints = { ...PUBLIC_ENDPOINTS, ...config.endpoints };
   }
 
+  const stopTracing = await startTracing();
   const gateway = createGateway(config, {
     endpoints,
     processMetrics: true,
+    tracing: stopTracing !== undefined,
     exampleQuery: exampleQuery(simulator ? SIM_PROJECT_ID : '<your project id>', simulator ? SIM_IDS.cce.deepTree : '<a CCE job id>'),
   });
   const log = gateway.logger;
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.once('close', resolve));
     clearTimeout(force);
     await gateway.close();
+    await stopTracing?.();
     await simulator?.close();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import {
   BrokenCircuitError,
@@ -40,6 +41,8 @@ export interface CallContext {
   signal?: AbortSignal;
   /** Counts the upstream requests this GraphQL request caused (for its log line). */
   stats?: { upstreamCalls: number };
+  /** The request's trace span, when tracing is on: each upstream attempt becomes its child. */
+  span?: Span | undefined;
 }
 
 /** One attempt at one upstream call, as seen by logs and metrics. */
@@ -108,6 +111,8 @@ interface SharedCall {
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+// A no-op until a tracer provider is registered (src/telemetry.ts).
+const tracer = trace.getTracer('job-gateway');
 // Indexed by cockatiel's CircuitState (Closed, Open, HalfOpen, Isolated).
 const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'open'] as const;
 class Cancelled extends Error {}
@@ -237,7 +242,29 @@ export function createUpstreamClient(
 
   async function attempt(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal, n: number): Promise<UpstreamResponse> {
     const started = performance.now();
-    const report = (status: number | null, outcome: UpstreamAttempt['outcome'], upstreamRequestId: string | null, circuitOpen = false) =>
+    const span = context.span
+      ? tracer.startSpan(
+          `GET ${service}`,
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'http.request.method': 'GET',
+              'server.address': host.host,
+              'url.path': host.basePath + request.path,
+              'upstream.service': service,
+              'http.request.resend_count': n,
+            },
+          },
+          trace.setSpan(ROOT_CONTEXT, context.span),
+        )
+      : undefined;
+    const report = (status: number | null, outcome: UpstreamAttempt['outcome'], upstreamRequestId: string | null, circuitOpen = false) => {
+      if (span) {
+        if (status !== null) span.setAttribute('http.response.status_code', status);
+        if (upstreamRequestId) span.setAttribute('upstream.request_id', upstreamRequestId);
+        if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        span.end();
+      }
       observer.attempt?.({
         service,
         origin: host.origin,
@@ -249,6 +276,7 @@ export function createUpstreamClient(
         upstreamRequestId,
         circuitOpen,
       });
+    };
     try {
       const response = await guarded(host, request, context, signal);
       report(response.status, 'ok', response.requestId);
@@ -256,6 +284,8 @@ export function createUpstreamClient(
     } catch (error) {
       if (error instanceof JobError) {
         report(error.upstream?.status ?? null, error.code, error.upstream?.requestId ?? null, error.upstream?.circuit === 'open');
+      } else {
+        span?.end();
       }
       throw error;
     }

@@ -15,6 +15,7 @@ import { credentialFrom } from './credentials.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
+import { spanOf, useTracing } from './use-tracing.js';
 import { useMetrics } from './use-metrics.js';
 import { useNoIntrospection } from './use-no-introspection.js';
 import { useQueryLimits } from './use-query-limits.js';
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Also export Node process metrics (CPU, memory, event loop) on /metrics. */
   processMetrics?: boolean;
+  /** Make a trace span per request and per upstream attempt (a tracer provider must be registered). */
+  tracing?: boolean;
 }
 
 export interface Gateway {
@@ -79,6 +82,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
           requestId: requestIdOf(request),
           signal: request.signal,
           stats: { upstreamCalls: 0 },
+          span: spanOf(request),
         },
         config.region,
       );
@@ -94,6 +98,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     // Yoga's own messages (masked internal errors among them) go to the same JSON log.
     logging: yogaLogger(logger),
     plugins: [
+      ...(options.tracing ? [useTracing()] : []),
       useRequestId(),
       useRequestLog(logger),
       useMetrics(metrics),
