@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, PUBLIC_ENDPOINTS, loadConfig, type Config } from './config.js';
 import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
+import { cceGlobalId } from './upstreams/cce/map.js';
 import { createGateway } from './server/gateway.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
@@ -41,7 +42,13 @@ async function main(): Promise<void> {
     endpoints,
     processMetrics: true,
     tracing: stopTracing !== undefined,
-    exampleQuery: exampleQuery(simulator ? SIM_PROJECT_ID : '<your project id>', simulator ? SIM_IDS.cce.deepTree : '<a CCE job id>'),
+    exampleQuery: simulator
+      ? exampleQuery(
+          SIM_PROJECT_ID,
+          SIM_IDS.cce.deepTree,
+          cceGlobalId({ api: 'v3', region: config.region, projectId: SIM_PROJECT_ID, jobId: SIM_IDS.live.cce }),
+        )
+      : exampleQuery('<your project id>', '<a CCE job id>'),
   });
   const log = gateway.logger;
   const server = createServer(gateway.yoga);
