@@ -53,7 +53,8 @@ function ratio(env: Env, name: string, fallback: number): number {
   const v = set(env, name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!(n > 0 && n <= 1)) throw new ConfigError(`${name} must be a number in (0, 1], got "${v}"`);
+  // Open interval: cockatiel's SamplingBreaker throws on a threshold of 1, which would fail every upstream call.
+  if (!(n > 0 && n < 1)) throw new ConfigError(`${name} must be a number in (0, 1), got "${v}"`);
   return n;
 }
 

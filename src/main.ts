@@ -76,12 +76,14 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`${signal} received, draining`);
     gateway.readiness.ready = false;
-    server.close();
+    // Listen for 'close' before awaiting anything: with no open connection it fires on the next tick,
+    // and a listener added after `await websocket.close()` would wait for it forever.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await websocket.close();
     // Give in-flight requests their upstream deadline to finish, then go regardless.
     const force = setTimeout(() => server.closeAllConnections(), config.http.timeoutMs).unref();
-    await new Promise<void>((resolve) => server.once('close', resolve));
+    await closed;
     clearTimeout(force);
     await gateway.close();
     await stopTracing?.();

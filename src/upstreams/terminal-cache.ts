@@ -28,3 +28,19 @@ export function createTerminalJobCache(config: CacheConfig): TerminalJobCache {
     },
   };
 }
+
+/**
+ * One upstream's view of the shared cache. Keys are only unique within an upstream (CFW and RDS
+ * both key by principal, region, project and job id), so each upstream gets its own key space:
+ * otherwise a CFW job would answer a dbJob query with the same id, without asking RDS.
+ */
+export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJobCache {
+  const scoped = (key: string) => `${namespace}\n${key}`;
+  return {
+    get: (key) => cache.get(scoped(key)),
+    set: (key, job) => cache.set(scoped(key), job),
+    get size() {
+      return cache.size;
+    },
+  };
+}
