@@ -11,6 +11,13 @@ export type ErrorClassifier = (status: number, errorCode: string | null) => Erro
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+// Upstream request ids go into our errors and logs: keep only plain, short ones.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function safeRequestId(value: unknown): string | null {
+  return typeof value === 'string' && REQUEST_ID.test(value) ? value : null;
+}
+
 /** Reads the error shapes the cloud's services use: camelCase, snake_case, or nested under `error`. */
 export function parseErrorBody(text: string): UpstreamErrorBody {
   let body: unknown;
@@ -25,7 +32,7 @@ export function parseErrorBody(text: string): UpstreamErrorBody {
   return {
     errorCode: str(o.errorCode) ?? str(o.error_code) ?? str(nested.code) ?? str(o.code),
     errorMessage: str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message),
-    requestId: str(o.request_id) ?? str(o.requestId),
+    requestId: safeRequestId(o.request_id) ?? safeRequestId(o.requestId),
   };
 }
 

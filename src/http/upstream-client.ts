@@ -14,7 +14,7 @@ import {
 import { JobError, type UpstreamInfo } from '../model/errors.js';
 import { authHeaders } from './auth.js';
 import { redactSecrets, type Credential } from './credentials.js';
-import { codeForStatus, parseErrorBody, upstreamError, type ErrorClassifier } from './error-map.js';
+import { codeForStatus, parseErrorBody, safeRequestId, upstreamError, type ErrorClassifier } from './error-map.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
 
@@ -105,6 +105,7 @@ interface Host {
 }
 
 interface SharedCall {
+  key: string;
   promise: Promise<UpstreamResponse>;
   controller: AbortController;
   waiters: number;
@@ -197,7 +198,7 @@ export function createUpstreamClient(
     try {
       const res = await host.pool.request({ method: 'GET', path: query ? `${path}?${query}` : path, headers, signal });
       status = res.statusCode;
-      requestId = headerValue(res.headers['x-request-id']);
+      requestId = safeRequestId(headerValue(res.headers['x-request-id']));
       const text = await readBounded(res.body, config.maxBytes, headerValue(res.headers['content-length']) ?? undefined);
       if (status >= 200 && status < 300) {
         try {
@@ -368,8 +369,10 @@ export function createUpstreamClient(
     let shared = inFlight.get(key);
     if (!shared) {
       const controller = new AbortController();
-      const call: SharedCall = { controller, waiters: 0, promise: callWithRetries(request, context, controller) };
-      const forget = () => inFlight.delete(key);
+      const call: SharedCall = { key, controller, waiters: 0, promise: callWithRetries(request, context, controller) };
+      const forget = () => {
+        if (inFlight.get(key) === call) inFlight.delete(key);
+      };
       call.promise.then(forget, forget);
       inFlight.set(key, call);
       shared = call;
@@ -383,7 +386,11 @@ export function createUpstreamClient(
     if (!signal) return shared.promise;
     return new Promise((resolve, reject) => {
       const leave = () => {
-        if (--shared.waiters === 0) shared.controller.abort(new Cancelled());
+        if (--shared.waiters === 0) {
+          // Gone at once, so a caller arriving while the cancelled call winds down starts a fresh one.
+          if (inFlight.get(shared.key) === shared) inFlight.delete(shared.key);
+          shared.controller.abort(new Cancelled());
+        }
         reject(cancelled());
       };
       if (signal.aborted) return leave();

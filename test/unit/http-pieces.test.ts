@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { authHeaders, type AuthTarget } from '../../src/http/auth.js';
 import { principalOf, type Credential } from '../../src/http/credentials.js';
-import { codeForStatus, parseErrorBody, upstreamError, type UpstreamErrorBody } from '../../src/http/error-map.js';
+import { codeForStatus, parseErrorBody, safeRequestId, upstreamError, type UpstreamErrorBody } from '../../src/http/error-map.js';
 import { fullJitter, parseRetryAfter } from '../../src/http/retry-after.js';
 import type { ErrorCode } from '../../src/model/errors.js';
 import { sdkSign, verifySdkSignature } from '../../src/model/sdk-signature.js';
@@ -287,5 +287,14 @@ describe('authHeaders', () => {
     const b = authHeaders({ kind: 'aksk', ak: 'AK', sk: 'SK' }, target, new Date('2006-01-02T15:04:06Z'));
     expect(b['x-sdk-date']).toBe('20060102T150406Z');
     expect(b.authorization).not.toBe(a.authorization);
+  });
+});
+
+describe('safeRequestId', () => {
+  it.each([['4f1c-9a', '4f1c-9a'], ['req.1:2_3', 'req.1:2_3']])('keeps %j', (value, expected) => {
+    expect(safeRequestId(value)).toBe(expected);
+  });
+  it.each(['', 'x'.repeat(129), 'has space', 'new\nline', '<script>', 42, null])('drops %j', (value) => {
+    expect(safeRequestId(value)).toBeNull();
   });
 });
