@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
+  CircuitState,
   SamplingBreaker,
   bulkhead,
   circuitBreaker,
@@ -139,9 +140,11 @@ export function createUpstreamClient(
   const dropped = new WeakSet<JobError>();
 
   // Only the upstream being unwell counts: 4xx (404s, auth, throttling) say it is alive and answering.
-  function countsAgainstBreaker(error: Error): boolean {
+  function countsAgainstBreaker(error: Error, breaker: CircuitBreakerPolicy): boolean {
     if (!(error instanceof JobError)) return true;
-    if (local.has(error)) return false;
+    // Our own cancellation says nothing about the upstream, but cockatiel counts whatever it does not
+    // handle as a success: a cancelled half-open probe would close the circuit on no evidence.
+    if (local.has(error)) return breaker.state === CircuitState.HalfOpen;
     if (dropped.has(error) || error.code === 'UPSTREAM_TIMEOUT') return true;
     if (error.code !== 'UPSTREAM_UNAVAILABLE') return false;
     const status = error.upstream?.status ?? null;
@@ -152,6 +155,14 @@ export function createUpstreamClient(
     let host = hosts.get(baseUrl);
     if (host) return host;
     const url = new URL(baseUrl);
+    const breaker: CircuitBreakerPolicy = circuitBreaker(handleWhen((error) => countsAgainstBreaker(error, breaker)), {
+      halfOpenAfter: config.breaker.halfOpenAfterMs,
+      breaker: new SamplingBreaker({
+        threshold: config.breaker.threshold,
+        duration: config.breaker.windowMs,
+        minimumRps: config.breaker.minRequests / (config.breaker.windowMs / 1000),
+      }),
+    });
     host = {
       origin: url.origin,
       host: url.host,
@@ -163,14 +174,7 @@ export function createUpstreamClient(
         headersTimeout: config.timeoutMs,
         bodyTimeout: config.timeoutMs,
       }),
-      breaker: circuitBreaker(handleWhen(countsAgainstBreaker), {
-        halfOpenAfter: config.breaker.halfOpenAfterMs,
-        breaker: new SamplingBreaker({
-          threshold: config.breaker.threshold,
-          duration: config.breaker.windowMs,
-          minimumRps: config.breaker.minRequests / (config.breaker.windowMs / 1000),
-        }),
-      }),
+      breaker,
       bulkhead: bulkhead(config.connections, config.queueSize),
     };
     const origin = url.origin;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import type { Fault } from './faulty-upstream.js';
 import {
   SIM_IDS,
@@ -197,5 +198,31 @@ describe('breaker configuration', () => {
     const g = (gw = await startFaultyGateway({ BREAKER_FAILURE_RATIO: '0.99' }));
     const res = await g.query(`{ ${cceField('cce')} ${cfwField('cfw')} }`);
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  });
+});
+
+describe('a half-open probe cancelled by its caller', () => {
+  it('does not close the circuit: the upstream was never heard from', async () => {
+    const g = (gw = await startFaultyGateway(BREAKER_ENV));
+    await tripBreaker(g);
+    await sleep(HALF_OPEN_MS + 200);
+
+    g.faulty.script = () => ({ kind: 'hang' });
+    const controller = new AbortController();
+    const probe = request(`${g.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': 'probe-token' },
+      body: JSON.stringify({ query: CCE_ONE }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    await g.faulty.waitForCalls(5);
+    controller.abort();
+    await probe;
+    await g.faulty.calls[4]!.closed;
+
+    expect(cceCircuit(g)).toBe('open');
+    const res = await g.query(CCE_ONE);
+    expect(upstreamAt(res, 'cce')?.circuit).toBe('open');
+    expect(g.faulty.calls).toHaveLength(5);
   });
 });
