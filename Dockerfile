@@ -1,28 +1,22 @@
 # syntax=docker/dockerfile:1
 # Node 24 LTS: Node 20 (what the CI machines run) is past end of life; the code runs on both.
 
+# The runtime tree comes from scripts/production-build.sh, the same script CI's production check
+# (scripts/check-production.sh) runs and then starts with this file's CMD: lockfile install, build,
+# production-only dependencies in a clean directory, dist/ + schema/ + package.json beside them.
 FROM node:24-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json codegen.yml ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json codegen.yml ./
 COPY schema ./schema
 COPY src ./src
-RUN npm run build
-
-FROM node:24-slim AS prod-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY scripts/production-build.sh ./scripts/
+RUN --mount=type=cache,target=/root/.npm bash scripts/production-build.sh /out
 
 FROM node:24-slim
 ENV NODE_ENV=production PORT=4000 HOST=0.0.0.0
 WORKDIR /app
-COPY --from=prod-deps /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-# The SDL is read at start-up: dist/graph/schema.js finds it at ../../schema.
-COPY package.json ./
-COPY schema ./schema
+# node_modules (production only), dist/, schema/ (the SDL is read at start-up) and package.json.
+COPY --from=build /out .
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
