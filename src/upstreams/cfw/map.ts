@@ -2,13 +2,10 @@ import { encodeId } from '../../model/ids.js';
 import { textOrNull, type JobBase } from '../../model/job.js';
 import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
+import type { JobRef } from '../single-job.js';
 import { isObject, stringOr, unexpected } from '../shape.js';
 
-export interface CfwRef {
-  region: string;
-  projectId: string;
-  jobId: string;
-}
+export type CfwRef = JobRef;
 
 export interface CfwJobModel extends JobBase {
   __typename: 'CfwJob';

@@ -3,13 +3,10 @@ import { textOrNull, type JobBase } from '../../model/job.js';
 import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { clampPercent } from '../../model/job.js';
 import { toDateTime } from '../../model/time.js';
+import type { JobRef } from '../single-job.js';
 import { isObject, objectOr, stringOr, unexpected } from '../shape.js';
 
-export interface DbRef {
-  region: string;
-  projectId: string;
-  jobId: string;
-}
+export type DbRef = JobRef;
 
 export interface DbJobModel extends JobBase {
   __typename: 'DbJob';
