@@ -38,6 +38,8 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
   class Poller {
     private readonly listeners = new Set<WatchListener>();
     private last: { fingerprint: string; job: JobModel } | undefined;
+    /** An error event went out since the last job: the next good read is sent even if the job did not change. */
+    private erred = false;
     private failures = 0;
     private timer: NodeJS.Timeout | undefined;
     private readonly controller = new AbortController();
@@ -82,7 +84,9 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
         if (this.stopped) return;
         this.failures = 0;
         const print = fingerprint(job);
-        if (print !== this.last?.fingerprint) {
+        // After an error event, watchers are told the watch recovered, changed job or not.
+        if (this.erred || print !== this.last?.fingerprint) {
+          this.erred = false;
           this.last = { fingerprint: print, job };
           this.emit({ type: 'job', job });
         }
@@ -92,6 +96,7 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
         const jobError = error instanceof JobError ? error : new JobError('UPSTREAM_ERROR', 'reading the job failed');
         // The upstream client has already spent its retries; tell the watchers, then back off.
         this.emit({ type: 'error', error: jobError });
+        this.erred = true;
         if (FINAL_CODES.has(jobError.code)) return this.finish();
         this.failures++;
       }

@@ -8,6 +8,12 @@ const KNOWN_PATHS = new Set(['/graphql', '/health', '/ready', '/metrics']);
 /** Serves GET /metrics (Prometheus text format) and measures every request and GraphQL result. */
 export function useMetrics(metrics: Metrics): Plugin {
   const started = new WeakMap<Request, number>();
+  const countErrors = (result: ExecutionResult): void => {
+    for (const error of result.errors ?? []) {
+      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL';
+      metrics.errors.inc({ code });
+    }
+  };
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       started.set(request, performance.now());
@@ -23,13 +29,13 @@ export function useMetrics(metrics: Metrics): Plugin {
     onSubscribe({ args }) {
       const type = getOperationAST(args.document, args.operationName ?? undefined)?.operation ?? 'subscription';
       metrics.operations.inc({ type });
+      // A stream's error events never reach onResultProcess (it sees the stream as a whole): count each as it goes out.
+      // onNext runs for streams only, so a subscription refused outright is still counted once, below.
+      return { onSubscribeResult: () => ({ onNext: ({ result }) => countErrors(result) }) };
     },
     onResultProcess({ result }) {
       if (Array.isArray(result) || !isResult(result)) return;
-      for (const error of result.errors ?? []) {
-        const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL';
-        metrics.errors.inc({ code });
-      }
+      countErrors(result);
     },
     onResponse({ request, response }) {
       const start = started.get(request);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { JobSource } from '../../src/model/job.js';
-import { createGateway, type Gateway } from '../../src/server/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import { serveWebSocket } from '../../src/server/websocket.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 
@@ -25,13 +25,20 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/** createGateway's options other than the endpoints (e.g. a `logger` writing to a test's buffer). */
+export type ExtraGatewayOptions = Omit<GatewayOptions, 'endpoints'>;
+
 /**
  * A gateway on a free loopback port. `env` is read exactly like the real process environment;
  * `endpoints` points every upstream somewhere (the simulator, or a fault-injecting server).
  */
-export async function startGateway(endpoints: Record<JobSource, string>, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startGateway(
+  endpoints: Record<JobSource, string>,
+  env: Record<string, string> = {},
+  options: ExtraGatewayOptions = {},
+): Promise<TestGateway> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const gateway = createGateway(config, { endpoints });
+  const gateway = createGateway(config, { ...options, endpoints });
   const server: Server = createServer(gateway.yoga);
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,9 +79,10 @@ export async function startGateway(endpoints: Record<JobSource, string>, env: Re
 export async function startSimulatedGateway(
   env: Record<string, string> = {},
   simulatorOptions: SimulatorOptions = {},
+  gatewayOptions: ExtraGatewayOptions = {},
 ): Promise<TestGateway & { sim: Simulator }> {
   const sim = await startSimulator(simulatorOptions);
-  const gw = await startGateway({ CCE: sim.url, CAE: sim.url, CFW: sim.url, DB: sim.url }, env);
+  const gw = await startGateway({ CCE: sim.url, CAE: sim.url, CFW: sim.url, DB: sim.url }, env, gatewayOptions);
   return {
     ...gw,
     sim,
