@@ -1,10 +1,12 @@
-import { Repeater } from '@repeaterjs/repeater';
+import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { WatchEvent, WatchHub } from '../live/watch-hub.js';
 import { decodeId } from '../model/ids.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 
 type JobEvent = Exclude<WatchEvent, { type: 'end' }>;
+
+const EVENT_BUFFER = 32;
 
 export function subscriptionResolvers(hub: WatchHub, onActive?: (delta: 1 | -1) => void): Resolvers<RequestContext> {
   return {
@@ -21,7 +23,9 @@ export function subscriptionResolvers(hub: WatchHub, onActive?: (delta: 1 | -1) 
             await stop;
             leave();
             onActive?.(-1);
-          }) as unknown as AsyncIterable<JobEvent>;
+            // A client too slow to read keeps only the newest events; an unbuffered queue would
+            // throw after 1024 waiting pushes, inside the poller that serves everyone else too.
+          }, new SlidingBuffer(EVENT_BUFFER)) as unknown as AsyncIterable<JobEvent>;
         },
         // Error events surface as this event's error; the stream itself goes on (or ends, after a final one).
         resolve: (event: JobEvent) => {

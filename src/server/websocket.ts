@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Gateway } from './gateway.js';
 
 interface Enveloped {
@@ -21,7 +21,7 @@ export function serveWebSocket(server: Server, gateway: Gateway, maxPayloadBytes
       execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
-        const request = requestOf(ctx.extra.request, ctx.connectionParams);
+        const request = requestOf(ctx.extra.request, ctx.connectionParams, closedSignal(ctx.extra.socket));
         const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({
           ...ctx,
           request,
@@ -56,8 +56,22 @@ export function serveWebSocket(server: Server, gateway: Gateway, maxPayloadBytes
   };
 }
 
+// One signal per socket, aborted when it closes: its operations' upstream calls are cancelled then.
+const socketSignals = new WeakMap<WebSocket, AbortSignal>();
+
+function closedSignal(socket: WebSocket): AbortSignal {
+  let signal = socketSignals.get(socket);
+  if (!signal) {
+    const controller = new AbortController();
+    socket.once('close', () => controller.abort());
+    signal = controller.signal;
+    socketSignals.set(socket, signal);
+  }
+  return signal;
+}
+
 /** A Fetch Request carrying the upgrade's headers plus any token from connectionParams. */
-function requestOf(upgrade: IncomingMessage, params: Readonly<Record<string, unknown>> | undefined): Request {
+function requestOf(upgrade: IncomingMessage, params: Readonly<Record<string, unknown>> | undefined, signal: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(upgrade.headers)) {
     if (typeof value === 'string') headers.set(name, value);
@@ -67,5 +81,5 @@ function requestOf(upgrade: IncomingMessage, params: Readonly<Record<string, unk
   const requestId = params?.['X-Request-Id'] ?? params?.['x-request-id'];
   if (typeof requestId === 'string') headers.set('x-request-id', requestId);
   // The URL is never used for routing; a fixed host keeps a hostile Host header out of it.
-  return new Request('http://localhost/graphql', { headers });
+  return new Request('http://localhost/graphql', { headers, signal });
 }

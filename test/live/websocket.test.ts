@@ -252,3 +252,36 @@ describe('jobUpdated and queries over WebSocket (graphql-ws)', () => {
     expect(g.sim.calls.length, 'calls after the socket closed').toBe(calls);
   });
 });
+
+describe('a WebSocket that closes', () => {
+  it('cancels the upstream calls of its operations, long before their deadline', async () => {
+    let upstreamClosedEarly: Promise<boolean> | undefined;
+    const g = await startSimulatedGateway(
+      { UPSTREAM_TIMEOUT_MS: '15000' },
+      {
+        intercept: (call, res) => {
+          if (!call.path.endsWith('/jobs/hanging-job')) return false;
+          // Never answer: only the gateway can end this request, by giving up on it.
+          upstreamClosedEarly = new Promise((resolve) => res.once('close', () => resolve(!res.writableEnded)));
+          return true;
+        },
+      },
+    );
+    cleanups.push(() => g.close());
+    const client = createClient({
+      url: `${g.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { 'X-Auth-Token': 'ws-cancel' },
+      retryAttempts: 0,
+    });
+    client.subscribe(
+      { query: `{ cfwJob(projectId: "09bb24e6fe80d23d2fa2c010b53b418c", jobId: "hanging-job") { state } }` },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
+    await eventually(() => upstreamClosedEarly !== undefined, 'the upstream call to start');
+    const started = Date.now();
+    await client.dispose();
+    expect(await upstreamClosedEarly).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
