@@ -192,7 +192,7 @@ describe('CCE v3 ShowJob example', () => {
       resourceId: 'fd3b4ac0-9606-11e8-baa8-0255ac10215d',
       resourceName: null,
       extendParams: [{ key: 'serverID', value: 'fd3b4ac0-9606-11e8-baa8-0255ac10215d' }],
-      subJobs: undefined,
+      subJobs: [],
       partial: false,
       ref: ref('fd474fab-9606-11e8-baa9-0255ac10215d'),
     });
@@ -217,7 +217,7 @@ describe('CCE v3 ShowJob example', () => {
       resourceId: null,
       resourceName: null,
       extendParams: [],
-      subJobs: undefined,
+      subJobs: [],
       partial: false,
       ref: ref('fd474f82-9606-11e8-baa8-0255ac10215d'),
     });

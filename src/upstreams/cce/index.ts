@@ -5,9 +5,12 @@ import type { RequestContext } from '../request-context.js';
 import type { UpstreamFactory } from '../types.js';
 import { cceApiCalls } from './client.js';
 import { createCceLoaders, createCceParentIndex } from './loader.js';
-import { isEmbedded, type CceApi, type CceJobModel } from './map.js';
+import type { CceApi, CceJobModel } from './map.js';
 
 type TimeField = 'createdAt' | 'updatedAt' | 'finishedAt';
+
+// The id remembers which API a job came from, so a refetch reads the same one.
+const API_OF_TAG: Readonly<Record<string, CceApi>> = { cce3: 'v3', cce2: 'v2' };
 
 export const cceUpstream: UpstreamFactory = (settings) => {
   const client = createUpstreamClient('CCE', settings.http, undefined, settings.observer);
@@ -35,7 +38,8 @@ export const cceUpstream: UpstreamFactory = (settings) => {
     client,
     loadById(id, context) {
       const [region, projectId, jobId] = idStrings(id, 3) as [string, string, string];
-      const api: CceApi = id.tag === 'cce2' ? 'v2' : id.tag === 'cce3' ? 'v3' : (() => { throw malformed(); })();
+      const api = API_OF_TAG[id.tag];
+      if (!api) throw malformed();
       return loaders(context).jobs.load({ api, region, projectId, jobId });
     },
     resolvers: {
@@ -54,8 +58,7 @@ export const cceUpstream: UpstreamFactory = (settings) => {
           }),
       },
       CceJob: {
-        subJobs: (job, _args, context) =>
-          job.subJobs ?? (isEmbedded(job) ? [] : fullRecord(job, context).then((full) => full.subJobs ?? [])),
+        subJobs: (job, _args, context) => job.subJobs ?? fullRecord(job, context).then((full) => full.subJobs ?? []),
         createdAt: time('createdAt'),
         updatedAt: time('updatedAt'),
         finishedAt: time('finishedAt'),

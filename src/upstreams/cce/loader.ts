@@ -41,9 +41,9 @@ export function createCceLoaders(
   parents: CceParentIndex = createCceParentIndex(),
 ): CceLoaders {
   const { call } = context;
+  // Also the parent index's key: per principal like every cross-request key, so what one caller's
+  // reads taught us is never used for another.
   const refKey = (ref: CceRef) => `${call.principal}|${ref.api}|${ref.region}|${ref.projectId}|${ref.jobId}`;
-  // Per principal like every cross-request key: what one caller's reads taught us is never used for another.
-  const placeKey = refKey;
   // The reads `jobs` started in this request, so a sub-job asked for alongside its parent can wait for the parent's payload.
   const started = new Map<string, Promise<CceJobModel>>();
 
@@ -68,7 +68,7 @@ export function createCceLoaders(
     service: 'CCE',
     keyOf: refKey,
     fetch(ref) {
-      const parentUid = parents.get(placeKey(ref));
+      const parentUid = parents.get(refKey(ref));
       // Synchronous unless the job was seen embedded, so a parent in the same batch has started before its sub-job looks for it.
       return parentUid === undefined ? loadOwn(ref) : fromParent(ref, parentUid).then((copy) => copy ?? loadOwn(ref));
     },
@@ -113,7 +113,7 @@ export function createCceLoaders(
   }
 
   function remember(job: CceJobModel): void {
-    for (const sub of descendants(job)) parents.set(placeKey(sub.ref), job.jobId);
+    for (const sub of descendants(job)) parents.set(refKey(sub.ref), job.jobId);
   }
 
   return { jobs, details, lists };

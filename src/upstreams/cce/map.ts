@@ -88,7 +88,10 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   let subJobs: CceJobModel[] | undefined;
   if (Array.isArray(f.subJobs)) subJobs = f.subJobs.map((sub) => mapCceJob(sub, place, apiVersion, depth + 1));
   else if (f.subJobs != null) throw unexpected('CCE', 'subJobs is not a list', place.requestId);
-  const job: CceJobModel = {
+  // Embedded sub-jobs are whole Job objects: one without a list has none. Only a top-level copy
+  // (a v2 list entry) may have left its list out, to be read from its detail when asked.
+  else if (depth > 0) subJobs = [];
+  return {
     __typename: 'CceJob',
     id: cceGlobalId(ref),
     source: 'CCE',
@@ -113,17 +116,6 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
     partial: depth > 0 && (f.created == null || f.created === '' || f.updated == null || f.updated === ''),
     ref,
   };
-  if (depth > 0) embedded.add(job);
-  return job;
-}
-
-// Sub-jobs that came embedded in a parent's payload. Those are whole Job objects, so one without a
-// sub-job list has none; only a top-level copy (a v2 list entry) may have left its list out.
-const embedded = new WeakSet<CceJobModel>();
-
-/** True for a sub-job mapped from its parent's payload (see `embedded`). */
-export function isEmbedded(job: CceJobModel): boolean {
-  return embedded.has(job);
 }
 
 function keyValues(map: unknown): KeyValueModel[] {
