@@ -16,6 +16,7 @@ import { JobError, type UpstreamInfo } from '../model/errors.js';
 import { authHeaders } from './auth.js';
 import { redactSecrets, type Credential } from './credentials.js';
 import { codeForStatus, parseErrorBody, safeRequestId, upstreamError, type ErrorClassifier } from './error-map.js';
+import { Cancelled, createInFlight } from './in-flight.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
 
@@ -105,19 +106,12 @@ interface Host {
   bulkhead: BulkheadPolicy;
 }
 
-interface SharedCall {
-  key: string;
-  promise: Promise<UpstreamResponse>;
-  controller: AbortController;
-  waiters: number;
-}
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 // A no-op until a tracer provider is registered (src/telemetry.ts).
 const tracer = trace.getTracer('job-gateway');
 // Indexed by cockatiel's CircuitState (Closed, Open, HalfOpen, Isolated).
 const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'open'] as const;
-class Cancelled extends Error {}
 class DeadlineExceeded extends Error {}
 
 /**
@@ -133,7 +127,7 @@ export function createUpstreamClient(
   observer: UpstreamObserver = {},
 ): UpstreamClient {
   const hosts = new Map<string, Host>();
-  const inFlight = new Map<string, SharedCall>();
+  const inFlight = createInFlight<UpstreamResponse>();
   // Errors that must not be retried even though their code is UPSTREAM_UNAVAILABLE: ours, not the upstream's.
   const local = new WeakSet<JobError>();
   // Connection failures (refused, reset, closed mid-body): retryable and unhealthy whatever status line came first.
@@ -369,47 +363,12 @@ export function createUpstreamClient(
         new JobError('UNAUTHENTICATED', 'no credentials: send an X-Auth-Token header, or configure CLOUD_SDK_AK and CLOUD_SDK_SK'),
       );
     }
-    const key = dedupeKey(context.principal, request);
-    let shared = inFlight.get(key);
-    if (!shared) {
-      const controller = new AbortController();
-      const call: SharedCall = { key, controller, waiters: 0, promise: callWithRetries(request, context, controller) };
-      const forget = () => {
-        if (inFlight.get(key) === call) inFlight.delete(key);
-      };
-      call.promise.then(forget, forget);
-      inFlight.set(key, call);
-      shared = call;
-    }
-    return waitFor(shared, context.signal);
-  }
-
-  // Callers share one upstream call; it is cancelled only when every one of them has gone.
-  function waitFor(shared: SharedCall, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
-    shared.waiters++;
-    if (!signal) return shared.promise;
-    return new Promise((resolve, reject) => {
-      const leave = () => {
-        if (--shared.waiters === 0) {
-          // Gone at once, so a caller arriving while the cancelled call winds down starts a fresh one.
-          if (inFlight.get(shared.key) === shared) inFlight.delete(shared.key);
-          shared.controller.abort(new Cancelled());
-        }
-        reject(cancelled());
-      };
-      if (signal.aborted) return leave();
-      signal.addEventListener('abort', leave, { once: true });
-      shared.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', leave);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', leave);
-          reject(error);
-        },
-      );
-    });
+    return inFlight.join(
+      dedupeKey(context.principal, request),
+      (controller) => callWithRetries(request, context, controller),
+      context.signal,
+      cancelled,
+    );
   }
 
   return {
