@@ -1,22 +1,21 @@
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from './metrics.js';
+import { errorCodes, isSingleResult } from './results.js';
 
 // Label values must stay few: unknown paths are folded into one.
 const KNOWN_PATHS = new Set(['/graphql', '/health', '/ready', '/metrics']);
 
 /** Serves GET /metrics (Prometheus text format) and measures every request and GraphQL result. */
 export function useMetrics(metrics: Metrics): Plugin {
-  const started = new WeakMap<Request, number>();
+  // When each request started and which path label it gets (from the URL yoga already parsed).
+  const started = new WeakMap<Request, { at: number; path: string }>();
   const countErrors = (result: ExecutionResult): void => {
-    for (const error of result.errors ?? []) {
-      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL';
-      metrics.errors.inc({ code });
-    }
+    for (const code of errorCodes(result)) metrics.errors.inc({ code });
   };
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
-      started.set(request, performance.now());
+      started.set(request, { at: performance.now(), path: KNOWN_PATHS.has(url.pathname) ? url.pathname : 'other' });
       if (url.pathname !== '/metrics' || request.method !== 'GET') return;
       return metrics.registry.metrics().then((text) => {
         endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } }));
@@ -34,21 +33,15 @@ export function useMetrics(metrics: Metrics): Plugin {
       return { onSubscribeResult: () => ({ onNext: ({ result }) => countErrors(result) }) };
     },
     onResultProcess({ result }) {
-      if (Array.isArray(result) || !isResult(result)) return;
-      countErrors(result);
+      if (isSingleResult(result)) countErrors(result);
     },
     onResponse({ request, response }) {
       const start = started.get(request);
       if (start === undefined) return;
-      const pathname = new URL(request.url).pathname;
       metrics.httpDuration.observe(
-        { method: request.method, path: KNOWN_PATHS.has(pathname) ? pathname : 'other', status: String(response.status) },
-        (performance.now() - start) / 1000,
+        { method: request.method, path: start.path, status: String(response.status) },
+        (performance.now() - start.at) / 1000,
       );
     },
   };
-}
-
-function isResult(value: unknown): value is ExecutionResult {
-  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
 }

@@ -1,5 +1,5 @@
-import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isSingleResult } from './results.js';
 
 /**
  * A request refused before execution (syntax, unknown fields, depth, aliases, tokens, cost, bad
@@ -11,15 +11,10 @@ import type { Plugin } from 'graphql-yoga';
 export function useRejectionStatus(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !isPlainResult(result)) return;
-      if ('data' in result || !result.errors?.length) return;
+      if (!isSingleResult(result) || 'data' in result || !result.errors?.length) return;
       const extensions = result.extensions ?? {};
       if ('http' in extensions) return;
       setResult({ ...result, extensions: { ...extensions, http: { status: 400 } } });
     },
   };
-}
-
-function isPlainResult(value: unknown): value is ExecutionResult {
-  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
 }

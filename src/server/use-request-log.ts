@@ -1,11 +1,13 @@
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { Logger } from './logger.js';
+import { errorCodes, isSingleResult } from './results.js';
 import { requestIdOf } from './use-request-id.js';
 
 interface Entry {
   started: number;
+  path: string;
   operationName: string | null;
   context: RequestContext | null;
   errors: Record<string, number>;
@@ -18,8 +20,11 @@ interface Entry {
 export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, Record<string, unknown>> {
   const entries = new WeakMap<Request, Entry>();
   return {
-    onRequest({ request }) {
-      entries.set(request, { started: performance.now(), operationName: null, context: null, errors: {} });
+    onRequest({ request, url }) {
+      // Nothing to gather when the line would not be written (e.g. LOG_LEVEL=warn under load).
+      const probe = url.pathname === '/health' || url.pathname === '/ready';
+      if (!logger.isLevelEnabled(probe ? 'debug' : 'info')) return;
+      entries.set(request, { started: performance.now(), path: url.pathname, operationName: null, context: null, errors: {} });
     },
     onExecute({ args }) {
       const context = args.contextValue as unknown as RequestContext & { request?: Request };
@@ -30,16 +35,13 @@ export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, R
     },
     onResultProcess({ request, result }) {
       const entry = entries.get(request);
-      if (!entry || Array.isArray(result) || !isResult(result)) return;
-      for (const error of result.errors ?? []) {
-        const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL';
-        entry.errors[code] = (entry.errors[code] ?? 0) + 1;
-      }
+      if (!entry || !isSingleResult(result)) return;
+      for (const code of errorCodes(result)) entry.errors[code] = (entry.errors[code] ?? 0) + 1;
     },
     onResponse({ request, response }) {
       const entry = entries.get(request);
       if (!entry) return;
-      const path = new URL(request.url).pathname;
+      const { path } = entry;
       const line = {
         requestId: requestIdOf(request),
         method: request.method,
@@ -54,8 +56,4 @@ export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, R
       else logger.info(line, 'request');
     },
   };
-}
-
-function isResult(value: unknown): value is ExecutionResult {
-  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
 }
