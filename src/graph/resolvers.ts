@@ -10,8 +10,10 @@ export interface GraphOptions {
   maxJobIds: number;
 }
 
+export type LoadById = (id: string, context: RequestContext) => Promise<JobModel>;
+
 /** Reads any job by its global id, through the owning upstream's per-request loaders. */
-export function jobsById(upstreams: readonly Upstream[]) {
+export function jobsById(upstreams: readonly Upstream[]): LoadById {
   const byTag = new Map<string, Upstream>();
   for (const upstream of upstreams) for (const tag of upstream.idTags) byTag.set(tag, upstream);
   // Async so that a bad id fails its own entry (as a rejected promise), never its siblings.
@@ -28,8 +30,7 @@ export function jobsById(upstreams: readonly Upstream[]) {
  * loaders, so N representations of one upstream are one loader batch. A representation whose
  * `__typename` does not match the job behind its id is not that entity: null plus NOT_FOUND.
  */
-export function entityResolvers(upstreams: readonly Upstream[], typeNames: readonly string[]): Resolvers<RequestContext> {
-  const loadById = jobsById(upstreams);
+export function entityResolvers(loadById: LoadById, typeNames: readonly string[]): Resolvers<RequestContext> {
   const resolvers: Record<string, { __resolveReference(ref: { id: string }, context: RequestContext): Promise<JobModel> }> = {
     Job: { __resolveReference: (ref, context) => loadById(ref.id, context) },
   };
@@ -46,8 +47,7 @@ export function entityResolvers(upstreams: readonly Upstream[], typeNames: reado
 }
 
 /** The resolvers that span upstreams: global ids, the Job interface, scalars. */
-export function sharedResolvers(upstreams: readonly Upstream[], options: GraphOptions): Resolvers<RequestContext> {
-  const loadById = jobsById(upstreams);
+export function sharedResolvers(loadById: LoadById, options: GraphOptions): Resolvers<RequestContext> {
 
   return {
     DateTime,

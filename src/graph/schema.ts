@@ -6,7 +6,7 @@ import { Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { Upstream } from '../upstreams/types.js';
-import { entityResolvers, sharedResolvers, type GraphOptions } from './resolvers.js';
+import { entityResolvers, sharedResolvers, type GraphOptions, type LoadById } from './resolvers.js';
 
 /** schema/ sits beside src/ and dist/ alike, so one relative URL finds it from source and from the build. */
 export const SCHEMA_DIR = new URL('../../schema/', import.meta.url);
@@ -29,11 +29,16 @@ export function jobTypeNames(typeDefs: DocumentNode): string[] {
  * The served schema is a Federation v2 subgraph (`_service`, `_entities`) that plain clients use
  * unchanged. Shared resolvers (ids, Job, scalars, entities) and each upstream's are merged.
  */
-export function buildSchema(upstreams: readonly Upstream[], options: GraphOptions, extra: Resolvers<RequestContext>[] = []): GraphQLSchema {
+export function buildSchema(
+  upstreams: readonly Upstream[],
+  loadById: LoadById,
+  options: GraphOptions,
+  extra: Resolvers<RequestContext>[] = [],
+): GraphQLSchema {
   const typeDefs = readTypeDefs();
   const resolvers: Resolvers<RequestContext>[] = [
-    sharedResolvers(upstreams, options),
-    entityResolvers(upstreams, jobTypeNames(typeDefs)),
+    sharedResolvers(loadById, options),
+    entityResolvers(loadById, jobTypeNames(typeDefs)),
     ...upstreams.map((u) => u.resolvers),
     ...extra,
   ];

@@ -67,14 +67,16 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     }),
   );
   const readiness: Readiness = { ready: false };
+  // One reader of global ids for queries, federation entities and subscription polls alike.
+  const loadById = jobsById(upstreams);
   const watches = createWatchHub(config.watch, {
-    load: jobsById(upstreams),
+    load: loadById,
     newContext: (call) => createRequestContext(call, config.region),
     onPollerCount: (delta) => metrics.pollers.inc(delta),
   });
   const live = subscriptionResolvers(watches, (delta) => metrics.subscriptions.inc(delta));
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
-    schema: buildSchema(upstreams, { maxJobIds: config.maxJobIds }, [live]),
+    schema: buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]),
     context: ({ request }) => {
       const credential = credentialFrom(request, config.aksk);
       return createRequestContext(
