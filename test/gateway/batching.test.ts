@@ -4,7 +4,7 @@
  * matched to the job it is about (by id, not by position).
  */
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SIM_CCE_JOBS, SIM_CFW_JOBS, SIM_DB_JOBS, renderCceV3, renderCfw, renderDb } from '../../src/simulator/data.js';
 import {
   SIM_BULK_CCE_IDS,
@@ -12,30 +12,17 @@ import {
   SIM_IDS,
   SIM_PROJECT_ID,
   type SimCall,
-  type Simulator,
 } from '../../src/simulator/server.js';
-import { callsBy, startSimulatedGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { callsBy, useSharedSimulatedGateway, type GraphQLResponse } from '../support/gateway.js';
 import { errorAt, pathsOf, reply, responseGate, uniqueToken, upstreamOf, withJ, type JobOut } from './helpers.js';
 
 const P = SIM_PROJECT_ID;
 const ENV = SIM_CAE_ENVIRONMENT_ID;
 
-let gw: TestGateway & { sim: Simulator };
-let hook: ((call: SimCall, res: ServerResponse) => boolean) | undefined;
-
-beforeAll(async () => {
-  gw = await startSimulatedGateway({}, { intercept: (call, res) => hook?.(call, res) ?? false });
-});
-afterAll(async () => {
-  await gw.close();
-});
-beforeEach(() => {
-  hook = undefined;
-  gw.sim.resetCalls();
-});
+const shared = useSharedSimulatedGateway();
 
 async function ask<T>(query: string, variables?: Record<string, unknown>, token = uniqueToken('batch')): Promise<GraphQLResponse<T>> {
-  const res = await gw.query<T>(withJ(query), { token, variables });
+  const res = await shared.gw.query<T>(withJ(query), { token, variables });
   expect(res.status).toBe(200);
   return res;
 }
@@ -50,7 +37,7 @@ async function data<T>(query: string, variables?: Record<string, unknown>, token
 async function globalIds(fields: string[]): Promise<Map<string, string>> {
   const d = await data<Record<string, JobOut>>(`{ ${fields.map((f, i) => `x${i}: ${f} { id jobId }`).join('\n')} }`);
   const ids = new Map(Object.values(d).map((j) => [j.jobId, j.id]));
-  gw.sim.resetCalls();
+  shared.gw.sim.resetCalls();
   return ids;
 }
 
@@ -74,14 +61,14 @@ describe('jobs(ids:) with 20 CCE ids of which 5 repeat', () => {
     const ids = await globalIds([...new Set(uids)].map(cceField));
 
     const gate = responseGate(15);
-    hook = gate.intercept;
+    shared.hook = gate.intercept;
     const d = await data<{ jobs: JobOut[] }>(`query($ids: [ID!]!) { jobs(ids: $ids) { id jobId type state ... on CceJob { resourceName } } }`, {
       ids: uids.map((u) => ids.get(u)),
     });
 
-    expect(callsBy(gw.sim, 'CCE')).toBe(15);
-    expect(gw.sim.calls).toHaveLength(15);
-    expect(new Set(pathsOf(gw.sim))).toEqual(new Set([...new Set(uids)].map((u) => `/api/v3/projects/${P}/jobs/${u}`)));
+    expect(callsBy(shared.gw.sim, 'CCE')).toBe(15);
+    expect(shared.gw.sim.calls).toHaveLength(15);
+    expect(new Set(pathsOf(shared.gw.sim))).toEqual(new Set([...new Set(uids)].map((u) => `/api/v3/projects/${P}/jobs/${u}`)));
     // One wave: every call was open before the first was answered.
     expect(gate.maxOpen).toBe(15);
 
@@ -104,7 +91,7 @@ describe('jobs(ids:) with 20 CCE ids of which 5 repeat', () => {
     const d = await data<{ jobs: JobOut[] }>(`query($ids: [ID!]!) { jobs(ids: $ids) { jobId } }`, { ids: Array(100).fill(id) });
     expect(d.jobs).toHaveLength(100);
     expect(new Set(d.jobs.map((j) => j.jobId))).toEqual(new Set([SIM_BULK_CCE_IDS[5]]));
-    expect(gw.sim.calls).toHaveLength(1);
+    expect(shared.gw.sim.calls).toHaveLength(1);
   });
 });
 
@@ -121,13 +108,13 @@ describe('ids across all four upstreams in one query', () => {
     );
 
     const gate = responseGate(15);
-    hook = gate.intercept;
+    shared.hook = gate.intercept;
     const d = await data<{ jobs: JobOut[] }>(`query($ids: [ID!]!) { jobs(ids: $ids) { __typename jobId state } }`, {
       ids: asked.map((j) => ids.get(j)),
     });
 
     expect(gate.maxOpen).toBe(15);
-    expect({ CCE: callsBy(gw.sim, 'CCE'), CAE: callsBy(gw.sim, 'CAE'), CFW: callsBy(gw.sim, 'CFW'), DB: callsBy(gw.sim, 'DB') }).toEqual({
+    expect({ CCE: callsBy(shared.gw.sim, 'CCE'), CAE: callsBy(shared.gw.sim, 'CAE'), CFW: callsBy(shared.gw.sim, 'CFW'), DB: callsBy(shared.gw.sim, 'DB') }).toEqual({
       CCE: 4,
       CAE: 4,
       CFW: 3,
@@ -145,7 +132,7 @@ describe('ids across all four upstreams in one query', () => {
 
   it('root fields of all four upstreams in one query also share one wave', async () => {
     const gate = responseGate(4);
-    hook = gate.intercept;
+    shared.hook = gate.intercept;
     const d = await data<Record<string, JobOut>>(`{
       a: ${cceField(SIM_IDS.cce.running)} { state }
       b: ${caeField(SIM_IDS.cae.running)} { state }
@@ -181,7 +168,7 @@ describe('the same job asked twice in one query', () => {
     expect(d.d).toEqual([{ jobId: SIM_IDS.cce.running }, { jobId: SIM_IDS.cce.running }, { jobId: SIM_IDS.cfw.running }]);
     expect(d.f).toEqual({ progress: 50 });
     expect(d.i).toEqual({ progress: 60 });
-    expect({ CCE: callsBy(gw.sim, 'CCE'), CAE: callsBy(gw.sim, 'CAE'), CFW: callsBy(gw.sim, 'CFW'), DB: callsBy(gw.sim, 'DB') }).toEqual({
+    expect({ CCE: callsBy(shared.gw.sim, 'CCE'), CAE: callsBy(shared.gw.sim, 'CAE'), CFW: callsBy(shared.gw.sim, 'CFW'), DB: callsBy(shared.gw.sim, 'DB') }).toEqual({
       CCE: 1,
       CAE: 1,
       CFW: 1,
@@ -195,7 +182,7 @@ describe('callers never share upstream calls', () => {
 
   it('two tokens in two concurrent requests for the same job: two calls, each with its own token', async () => {
     const gate = responseGate(2, 1500);
-    hook = gate.intercept;
+    shared.hook = gate.intercept;
     const [a, b] = await Promise.all([
       data<{ cceJob: JobOut }>(`{ ${cceField(SIM_IDS.cce.running)} { jobId state } }`, undefined, 'caller-a-token'),
       data<{ cceJob: JobOut }>(`{ ${cceField(SIM_IDS.cce.running)} { jobId state } }`, undefined, 'caller-b-token'),
@@ -203,8 +190,8 @@ describe('callers never share upstream calls', () => {
     expect(a.cceJob).toEqual({ jobId: SIM_IDS.cce.running, state: 'RUNNING' });
     expect(b.cceJob).toEqual(a.cceJob);
     expect(gate.maxOpen).toBe(2);
-    expect(pathsOf(gw.sim)).toEqual([RUNNING, RUNNING]);
-    expect(gw.sim.calls.map((c) => c.headers['x-auth-token']).sort()).toEqual(['caller-a-token', 'caller-b-token']);
+    expect(pathsOf(shared.gw.sim)).toEqual([RUNNING, RUNNING]);
+    expect(shared.gw.sim.calls.map((c) => c.headers['x-auth-token']).sort()).toEqual(['caller-a-token', 'caller-b-token']);
   });
 
   it('a finished job read by one token is read again, upstream, for another token', async () => {
@@ -215,7 +202,7 @@ describe('callers never share upstream calls', () => {
       const d = await data<{ cfwJob: JobOut }>(`{ ${cfwField(SIM_IDS.cfw.success)} { jobId state } }`, undefined, token);
       expect(d.cfwJob).toEqual({ jobId: SIM_IDS.cfw.success, state: 'SUCCEEDED' });
     }
-    const tokensSeen = gw.sim.calls.filter((c) => c.path === path).map((c) => c.headers['x-auth-token']);
+    const tokensSeen = shared.gw.sim.calls.filter((c) => c.path === path).map((c) => c.headers['x-auth-token']);
     expect(tokensSeen).toContain(first);
     expect(tokensSeen).toContain(second);
   });
@@ -250,7 +237,7 @@ describe('answers are matched to jobs by id, never by position', () => {
     ],
   ] as const)('%s: a payload about another job is an UPSTREAM_ERROR for that entry only', async (service, asked, other, field, makeHook) => {
     const ids = await globalIds([field(asked), field(other)]);
-    hook = makeHook(asked, other);
+    shared.hook = makeHook(asked, other);
     const res = await ask<{ jobs: (JobOut | null)[]; direct: JobOut | null }>(
       `query($ids: [ID!]!) { jobs(ids: $ids) { jobId state } direct: ${field(asked)} { jobId state } }`,
       { ids: [ids.get(asked), ids.get(other)] },
@@ -265,6 +252,6 @@ describe('answers are matched to jobs by id, never by position', () => {
       expect(error.extensions?.code).toBe('UPSTREAM_ERROR');
       expect(upstreamOf(error)).toMatchObject({ service, status: 200 });
     }
-    expect(callsBy(gw.sim, service)).toBe(2);
+    expect(callsBy(shared.gw.sim, service)).toBe(2);
   });
 });

@@ -4,10 +4,10 @@
  * that read fails, only the fields that needed it fail.
  */
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SIM_CCE_JOBS, renderCceV2 } from '../../src/simulator/data.js';
-import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, type SimCall, type Simulator } from '../../src/simulator/server.js';
-import { startSimulatedGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, type SimCall } from '../../src/simulator/server.js';
+import { useSharedSimulatedGateway, type GraphQLResponse } from '../support/gateway.js';
 import { callsTo, errorAt, pathsOf, reply, subJobsSelection, uniqueToken, upstreamOf, withJ, type JobOut } from './helpers.js';
 
 const P = SIM_PROJECT_ID;
@@ -16,18 +16,7 @@ const v3 = (uid: string): string => `/api/v3/projects/${P}/jobs/${uid}`;
 const v2 = (uid: string): string => `/api/v2/projects/${P}/jobs/${uid}`;
 const LIST = `/api/v2/projects/${P}/jobs`;
 
-let gw: TestGateway & { sim: Simulator };
-let hook: ((call: SimCall, res: ServerResponse) => boolean) | undefined;
-
-beforeAll(async () => {
-  gw = await startSimulatedGateway({}, { intercept: (call, res) => hook?.(call, res) ?? false });
-});
-afterAll(async () => {
-  await gw.close();
-});
-beforeEach(() => {
-  hook = undefined;
-});
+const shared = useSharedSimulatedGateway();
 
 // Each request gets a fresh token (no cross-request sharing), unless a test acts as one client.
 let clientToken: string | undefined;
@@ -37,8 +26,8 @@ beforeEach(() => {
 
 /** One request with a fresh token (or the current client's); the call log is reset first. */
 async function ask<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
-  gw.sim.resetCalls();
-  const res = await gw.query<T>(withJ(query), { token: clientToken ?? uniqueToken('lazy'), variables });
+  shared.gw.sim.resetCalls();
+  const res = await shared.gw.query<T>(withJ(query), { token: clientToken ?? uniqueToken('lazy'), variables });
   expect(res.status).toBe(200);
   return res;
 }
@@ -69,7 +58,7 @@ describe('sub-jobs embedded in the payload cost no upstream call', () => {
     const d = await data<{ cceJob: JobOut }>(
       `{ cceJob(projectId: "${P}", jobId: "${CCE.deepTree}") { ${EMBEDDED_FIELDS} ${subJobsSelection(6, EMBEDDED_FIELDS)} } }`,
     );
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.deepTree)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.deepTree)]);
     const branch: JobOut[] = [d.cceJob];
     for (let level = 1; level <= 5; level++) branch.push(branch.at(-1)!.subJobs!.at(-1)!);
     expect(branch.map((j) => j.jobId)).toEqual(CCE.deepBranch);
@@ -92,13 +81,13 @@ describe('sub-jobs embedded in the payload cost no upstream call', () => {
       { jobId: CCE.docV3InstallMaster, type: 'InstallMaster', subJobs: [] },
       { jobId: CCE.docV3CreatePSMCert, type: 'CreatePSMCert', subJobs: [] },
     ]);
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.docV3)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.docV3)]);
   });
 
   it('a v2 list entry that carries its sub-jobs: the list call only', async () => {
     const d = await data<{ cceJobs: JobOut[] }>(`{ cceJobs(projectId: "${P}") { jobId } }`);
     expect(d.cceJobs).toHaveLength(51);
-    expect(pathsOf(gw.sim)).toEqual([LIST]);
+    expect(pathsOf(shared.gw.sim)).toEqual([LIST]);
   });
 
   it('CAE tasks are the job\'s subJobs, from the one CAE call; tasks, CFW and DB jobs have none', async () => {
@@ -115,7 +104,7 @@ describe('sub-jobs embedded in the payload cost no upstream call', () => {
     ]);
     expect(d.cfwJob.subJobs).toEqual([]);
     expect(d.dbJob.subJobs).toEqual([]);
-    expect(gw.sim.calls.map((c) => c.service).sort()).toEqual(['CAE', 'CFW', 'DB']);
+    expect(shared.gw.sim.calls.map((c) => c.service).sort()).toEqual(['CAE', 'CFW', 'DB']);
   });
 });
 
@@ -124,7 +113,7 @@ describe('subJobs only when selected', () => {
     const d = await data<{ cceJob: Record<string, unknown> }>(`{ cceJob(projectId: "${P}", jobId: "${CCE.deepTree}") { ...J } }`);
     expect(d.cceJob).not.toHaveProperty('subJobs');
     expect(d.cceJob.jobId).toBe(CCE.deepTree);
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.deepTree)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.deepTree)]);
   });
 
   it('selecting subJobs only 1 level deep on a tree with bare sub-jobs still costs one call', async () => {
@@ -133,7 +122,7 @@ describe('subJobs only when selected', () => {
       { jobId: CCE.failedPsmCert, type: 'GetPSMCert', state: 'SUCCEEDED' },
       { jobId: CCE.failedCreateServer, type: 'CreateServer', state: 'FAILED' },
     ]);
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.failed)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.failed)]);
   });
 });
 
@@ -157,7 +146,7 @@ describe('job(id:) for a sub-job in the same request as its parent', () => {
     );
     expect(parentFirst.sub).toEqual({ id: nodeB, jobId: CCE.deepCreateNodeB, type: 'CreateNode', state: 'RUNNING', apiVersion: 'v3' });
     expect(parentFirst.leaf).toEqual({ id: leaf, jobId: CCE.deepLeaf, type: 'VerifyImageSignature', state: 'PENDING', apiVersion: 'v3' });
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.deepTree)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.deepTree)]);
 
     const subFirst = await data<{ jobs: JobOut[]; parent: JobOut }>(
       `query($ids: [ID!]!) {
@@ -167,11 +156,11 @@ describe('job(id:) for a sub-job in the same request as its parent', () => {
       { ids: [leaf, nodeB] },
     );
     expect(subFirst.jobs.map((j) => j.jobId)).toEqual([CCE.deepLeaf, CCE.deepCreateNodeB]);
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.deepTree)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.deepTree)]);
 
     const together = await data<{ jobs: JobOut[] }>(`query($ids: [ID!]!) { jobs(ids: $ids) { ${fields} } }`, { ids: [nodeB, root, leaf] });
     expect(together.jobs.map((j) => j.id)).toEqual([nodeB, root, leaf]);
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.deepTree)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.deepTree)]);
   });
 
   it('without its parent in the request, a sub-job is read from its own record, with the same id', async () => {
@@ -179,7 +168,7 @@ describe('job(id:) for a sub-job in the same request as its parent', () => {
     const psm = ids.get(CCE.failedPsmCert)!;
     const d = await data<{ job: JobOut }>(`query($id: ID!) { job(id: $id) { id jobId type createdAt } }`, { id: psm });
     expect(d.job).toEqual({ id: psm, jobId: CCE.failedPsmCert, type: 'GetPSMCert', createdAt: '2024-05-10T12:00:00.200Z' });
-    expect(pathsOf(gw.sim)).toEqual([v3(CCE.failedPsmCert)]);
+    expect(pathsOf(shared.gw.sim)).toEqual([v3(CCE.failedPsmCert)]);
   });
 });
 
@@ -212,10 +201,10 @@ describe('an embedded CCE sub-job without timestamps', () => {
     ]);
     expect(d.b.subJobs!.map((s) => s.createdAt)).toEqual(['2024-05-10T12:00:00.200Z', '2024-05-10T12:00:06.000Z']);
     expect(d.again).toEqual({ createdAt: '2024-05-10T12:00:00.200Z', updatedAt: '2024-05-10T12:00:05.800Z' });
-    expect(callsTo(gw.sim, v3(CCE.failed))).toBe(1);
-    expect(callsTo(gw.sim, v3(CCE.failedPsmCert))).toBe(1);
-    expect(callsTo(gw.sim, v3(CCE.failedCreateServer))).toBe(1);
-    expect(gw.sim.calls).toHaveLength(3);
+    expect(callsTo(shared.gw.sim, v3(CCE.failed))).toBe(1);
+    expect(callsTo(shared.gw.sim, v3(CCE.failedPsmCert))).toBe(1);
+    expect(callsTo(shared.gw.sim, v3(CCE.failedCreateServer))).toBe(1);
+    expect(shared.gw.sim.calls).toHaveLength(3);
   });
 
   it('needs no read for finishedAt while it is still running (it cannot have finished)', async () => {
@@ -229,8 +218,8 @@ describe('an embedded CCE sub-job without timestamps', () => {
       { jobId: CCE.deepPsmCertB, finishedAt: '2025-10-01T09:02:20.000Z' },
       { jobId: CCE.deepInstallNodeB, finishedAt: null },
     ]);
-    expect(callsTo(gw.sim, v3(CCE.deepPsmCertB))).toBe(1);
-    expect(callsTo(gw.sim, v3(CCE.deepInstallNodeB))).toBe(0);
+    expect(callsTo(shared.gw.sim, v3(CCE.deepPsmCertB))).toBe(1);
+    expect(callsTo(shared.gw.sim, v3(CCE.deepInstallNodeB))).toBe(0);
   });
 
   it.each([
@@ -239,7 +228,7 @@ describe('an embedded CCE sub-job without timestamps', () => {
   ] as const)(
     'when its own record fails (%i), only its createdAt/updatedAt are null, with an error at each',
     async (status, code, errorCode) => {
-      hook = (call, res) =>
+      shared.hook = (call, res) =>
         call.path === v3(CCE.failedPsmCert) &&
         reply(res, status, JSON.stringify({ errorCode, errorMessage: 'injected' }), { 'X-Request-Id': `req-psm-${status}` });
       const res = await ask<{ cceJob: JobOut }>(
@@ -282,8 +271,8 @@ describe('an embedded CCE sub-job without timestamps', () => {
         expect(error.extensions?.code).toBe(code);
         expect(upstreamOf(error)).toEqual({ service: 'CCE', status, errorCode, requestId: `req-psm-${status}` });
       }
-      expect(callsTo(gw.sim, v3(CCE.failedPsmCert))).toBe(1);
-      expect(callsTo(gw.sim, v3(CCE.failedCreateServer))).toBe(1);
+      expect(callsTo(shared.gw.sim, v3(CCE.failedPsmCert))).toBe(1);
+      expect(callsTo(shared.gw.sim, v3(CCE.failedCreateServer))).toBe(1);
     },
   );
 });
@@ -301,10 +290,10 @@ describe('cceJobs entries that come without subjobs', () => {
   }
 
   it('get their subJobs from the v2 detail, only when selected, once each', async () => {
-    hook = strippedList([CCE.docV3, CCE.docV2, CCE.deepTree]);
+    shared.hook = strippedList([CCE.docV3, CCE.docV2, CCE.deepTree]);
     const without = await data<{ cceJobs: JobOut[] }>(`{ cceJobs(projectId: "${P}") { jobId type } }`);
     expect(without.cceJobs.map((j) => j.jobId)).toEqual([CCE.docV3, CCE.docV2, CCE.deepTree]);
-    expect(pathsOf(gw.sim)).toEqual([LIST]);
+    expect(pathsOf(shared.gw.sim)).toEqual([LIST]);
 
     const d = await data<{ cceJobs: JobOut[] }>(
       `{ cceJobs(projectId: "${P}") { jobId ${subJobsSelection(3, 'jobId type ... on CceJob { apiVersion }')} } }`,
@@ -318,12 +307,12 @@ describe('cceJobs entries that come without subjobs', () => {
     expect(deep!.subJobs!.map((s) => s.jobId)).toEqual([CCE.deepCreateNodeA, CCE.deepCreateNodeB]);
     expect(deep!.subJobs![1]!.subJobs!.map((s) => s.type)).toEqual(['GetPSMCert', 'InstallNode']);
     // One detail read per entry, from v2 (the API the entry came from); what those details embed costs nothing more.
-    expect(pathsOf(gw.sim).sort()).toEqual([LIST, v2(CCE.docV3), v2(CCE.docV2), v2(CCE.deepTree)].sort());
+    expect(pathsOf(shared.gw.sim).sort()).toEqual([LIST, v2(CCE.docV3), v2(CCE.docV2), v2(CCE.deepTree)].sort());
   });
 
   it('a failed detail read nulls only that entry\'s subJobs', async () => {
     const list = strippedList([CCE.docV3, CCE.docV2]);
-    hook = (call, res) => list(call, res) || (call.path === v2(CCE.docV3) && reply(res, 503, '{"errorCode":"CCE.01500001"}'));
+    shared.hook = (call, res) => list(call, res) || (call.path === v2(CCE.docV3) && reply(res, 503, '{"errorCode":"CCE.01500001"}'));
     const res = await ask<{ cceJobs: JobOut[] }>(`{ cceJobs(projectId: "${P}") { jobId type subJobs { jobId } } }`);
     expect(res.data!.cceJobs).toEqual([
       { jobId: CCE.docV3, type: 'CreateCluster', subJobs: null },

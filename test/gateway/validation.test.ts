@@ -3,33 +3,20 @@
  * query, regions that would bend a host name, forged or garbled global ids, oversized id lists),
  * and upstream status words it does not know, which are shown raw and never fail a query.
  */
-import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CAE_JOBS, SIM_CCE_JOBS, renderCae, renderCceV3 } from '../../src/simulator/data.js';
-import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, type SimCall, type Simulator } from '../../src/simulator/server.js';
-import { startSimulatedGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID } from '../../src/simulator/server.js';
+import { useSharedSimulatedGateway, type GraphQLResponse } from '../support/gateway.js';
 import { errorAt, pathsOf, reply, uniqueToken, type GqlError, type JobOut } from './helpers.js';
 
 const P = SIM_PROJECT_ID;
 const ENV = SIM_CAE_ENVIRONMENT_ID;
 const OK_PATH = `/v3/${P}/jobs/${SIM_IDS.cfw.running}`;
 
-let gw: TestGateway & { sim: Simulator };
-let hook: ((call: SimCall, res: ServerResponse) => boolean) | undefined;
-
-beforeAll(async () => {
-  gw = await startSimulatedGateway({}, { intercept: (call, res) => hook?.(call, res) ?? false });
-});
-afterAll(async () => {
-  await gw.close();
-});
-beforeEach(() => {
-  hook = undefined;
-  gw.sim.resetCalls();
-});
+const shared = useSharedSimulatedGateway();
 
 async function ask<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
-  const res = await gw.query<T>(query, { token: uniqueToken('validation'), variables });
+  const res = await shared.gw.query<T>(query, { token: uniqueToken('validation'), variables });
   expect(res.status).toBe(200);
   return res;
 }
@@ -95,7 +82,7 @@ describe('ids in arguments', () => {
     expect(res.errors).toHaveLength(refused.length);
     for (const [field, argument] of refused) expectBadInput(errorAt(res.errors, [field]), argument);
     // Only the one valid field reached an upstream.
-    expect(pathsOf(gw.sim)).toEqual([OK_PATH]);
+    expect(pathsOf(shared.gw.sim)).toEqual([OK_PATH]);
   });
 
   it.each(BAD_IDS)('%s: cceJobs(projectId:) is refused with no upstream call', async (_name, bad) => {
@@ -104,7 +91,7 @@ describe('ids in arguments', () => {
     expect(res.data).toBeNull();
     expect(res.errors).toHaveLength(1);
     expectBadInput(errorAt(res.errors, ['cceJobs']), 'projectId');
-    expect(gw.sim.calls).toHaveLength(0);
+    expect(shared.gw.sim.calls).toHaveLength(0);
   });
 });
 
@@ -143,12 +130,12 @@ describe('regions', () => {
     expect(res.data).toEqual({ c: null, a: null, f: null, d: null, ok: { state: 'RUNNING' } });
     expect(res.errors).toHaveLength(4);
     for (const field of ['c', 'a', 'f', 'd']) expectBadInput(errorAt(res.errors, [field]), 'region');
-    expect(pathsOf(gw.sim)).toEqual([OK_PATH]);
+    expect(pathsOf(shared.gw.sim)).toEqual([OK_PATH]);
 
     const list = await ask<null>(`query($r: String!) { cceJobs(projectId: "${P}", region: $r) { jobId } }`, { r: bad });
     expect(list.data).toBeNull();
     expectBadInput(errorAt(list.errors, ['cceJobs']), 'region');
-    expect(pathsOf(gw.sim)).toEqual([OK_PATH]);
+    expect(pathsOf(shared.gw.sim)).toEqual([OK_PATH]);
   });
 
   it('a well-formed region is used, and shown on the job and in its id', async () => {
@@ -159,7 +146,7 @@ describe('regions', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!.c.region).toBe('ap-southeast-3');
     expect(res.data!.f.region).toBe('cn-north-4'); // the gateway's default
-    expect(gw.sim.calls).toHaveLength(2);
+    expect(shared.gw.sim.calls).toHaveLength(2);
     const again = await ask<{ job: JobOut }>(`query($id: ID!) { job(id: $id) { region jobId } }`, { id: res.data!.c.id });
     expect(again.data!.job).toEqual({ region: 'ap-southeast-3', jobId: SIM_IDS.cce.running });
   });
@@ -206,7 +193,7 @@ describe('malformed global ids', () => {
   let okCce: string;
   let okDb: string;
   beforeAll(async () => {
-    const res = await gw.query<{ c: JobOut; d: JobOut }>(
+    const res = await shared.gw.query<{ c: JobOut; d: JobOut }>(
       `{ c: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}") { id } d: dbJob(projectId: "${P}", jobId: "${SIM_IDS.db.running}") { id } }`,
       { token: uniqueToken('ids') },
     );
@@ -224,7 +211,7 @@ describe('malformed global ids', () => {
     expectBadInput(errorAt(res.errors, ['one']));
     expectBadInput(errorAt(res.errors, ['many', 1]));
     // Only the two good ids were read upstream.
-    expect(pathsOf(gw.sim).sort()).toEqual([`/api/v3/projects/${P}/jobs/${SIM_IDS.cce.running}`, `/v3/${P}/jobs?id=${SIM_IDS.db.running}`].sort());
+    expect(pathsOf(shared.gw.sim).sort()).toEqual([`/api/v3/projects/${P}/jobs/${SIM_IDS.cce.running}`, `/v3/${P}/jobs?id=${SIM_IDS.db.running}`].sort());
   });
 });
 
@@ -235,14 +222,14 @@ describe('jobs(ids:) size limit', () => {
     expect(res.data).toBeNull();
     expect(res.errors).toHaveLength(1);
     expectBadInput(errorAt(res.errors, ['jobs']), '100');
-    expect(gw.sim.calls).toHaveLength(0);
+    expect(shared.gw.sim.calls).toHaveLength(0);
   });
 
   it('an empty list is an empty answer, with no upstream call', async () => {
     const res = await ask<{ jobs: JobOut[] }>(`{ jobs(ids: []) { jobId } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ jobs: [] });
-    expect(gw.sim.calls).toHaveLength(0);
+    expect(shared.gw.sim.calls).toHaveLength(0);
   });
 });
 
@@ -280,7 +267,7 @@ describe('status words the gateway does not know', () => {
       [`/v3/${P}/jobs?id=${SIM_IDS.db.running}`]: { job: { id: SIM_IDS.db.running, name: 'ResizeFlavor', status: 'Queued', progress: '' } },
       [`/v3/${P}/jobs?id=${SIM_IDS.db.pending}`]: { job: { id: SIM_IDS.db.pending, name: 'RestartInstance', status: 'CANCELED' } },
     };
-    hook = (call, res) => {
+    shared.hook = (call, res) => {
       const body = answers[call.query ? `${call.path}?${call.query}` : call.path];
       return body !== undefined && reply(res, 200, JSON.stringify(body));
     };

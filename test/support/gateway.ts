@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -96,4 +97,35 @@ export async function startSimulatedGateway(
 /** Upstream calls the simulator saw, per service. */
 export function callsBy(sim: Simulator, service: JobSource): number {
   return sim.calls.filter((c) => c.service === service).length;
+}
+
+export type Intercept = NonNullable<SimulatorOptions['intercept']>;
+
+/** One simulated gateway for a whole test file, with an intercept each test may set (reset between tests). */
+export interface SharedSimulatedGateway {
+  readonly gw: TestGateway & { sim: Simulator };
+  /** Fault injection for the current test; cleared, with the call log, before each test. */
+  hook: Intercept | undefined;
+}
+
+export function useSharedSimulatedGateway(): SharedSimulatedGateway {
+  let gw: (TestGateway & { sim: Simulator }) | undefined;
+  const shared: SharedSimulatedGateway = {
+    get gw() {
+      if (!gw) throw new Error('the shared gateway is not started yet (use it inside a test)');
+      return gw;
+    },
+    hook: undefined,
+  };
+  beforeAll(async () => {
+    gw = await startSimulatedGateway({}, { intercept: (call, res) => shared.hook?.(call, res) ?? false });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+  beforeEach(() => {
+    shared.hook = undefined;
+    gw?.sim.resetCalls();
+  });
+  return shared;
 }
