@@ -37,7 +37,3 @@ export class JobError extends GraphQLError {
 export function badUserInput(message: string): JobError {
   return new JobError('BAD_USER_INPUT', message);
 }
-
-export function isJobError(error: unknown): error is JobError {
-  return error instanceof JobError;
-}
