@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       : exampleQuery('<your project id>', '<a CCE job id>'),
   });
   const log = gateway.logger;
-  const server = createServer(gateway.yoga);
+  const server = createServer(gateway.listener);
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   gateway.readiness.ready = true;

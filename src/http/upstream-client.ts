@@ -301,6 +301,8 @@ export function createUpstreamClient(
         started = true;
         return host.breaker.execute(() => send(host, request, context, signal), signal);
       });
+      // Running already (a free slot): undici and the breaker watch the signal from here on.
+      if (started) return await call;
       return await new Promise<UpstreamResponse>((resolve, reject) => {
         const leaveQueue = () => {
           if (!started) reject(signal.reason);

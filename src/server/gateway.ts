@@ -1,9 +1,11 @@
+import type { RequestListener } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useEngine } from '@envelop/core';
 import { execute, subscribe } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
+import type { CallContext } from '../http/upstream-client.js';
 import type { JobSource } from '../model/job.js';
 import { jobsById } from '../graph/resolvers.js';
 import { buildSchema } from '../graph/schema.js';
@@ -13,7 +15,9 @@ import { UPSTREAMS } from '../upstreams/index.js';
 import { createRequestContext, type RequestContext } from '../upstreams/request-context.js';
 import { cacheFor, createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
-import { credentialFrom } from './credentials.js';
+import { credentialFrom, credentialOf } from './credentials.js';
+import { createFastPath } from './fast-path.js';
+import { createPreparedOperations } from './use-prepared-operations.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -26,6 +30,9 @@ import { useRejectionStatus } from './use-rejection-status.js';
 import { useRequestLog } from './use-request-log.js';
 import { requestIdOf, useRequestId } from './use-request-id.js';
 
+/** Who is asking, as the HTTP layer knows it; newContext adds the principal and the call counter. */
+export type Caller = Pick<CallContext, 'credential' | 'requestId' | 'signal' | 'span'>;
+
 export interface GatewayOptions {
   /** The base URL of every upstream (with `{region}` where it varies). */
   endpoints: Record<JobSource, string>;
@@ -37,6 +44,11 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** Make a trace span per request and per upstream attempt (a tracer provider must be registered). */
   tracing?: boolean;
+  /**
+   * Execute repeated, already validated queries without yoga's pipeline (fast-path.ts). On by
+   * default; off with tracing, whose spans are yoga hooks.
+   */
+  fastPath?: boolean;
 }
 
 export interface Gateway {
@@ -44,6 +56,8 @@ export interface Gateway {
   metrics: Metrics;
   watches: WatchHub;
   yoga: YogaServerInstance<Record<string, unknown>, RequestContext>;
+  /** The node:http request listener: the fast path in front of yoga. */
+  listener: RequestListener;
   upstreams: readonly Upstream[];
   readiness: Readiness;
   close(): Promise<void>;
@@ -75,22 +89,26 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     onPollerCount: (delta) => metrics.pollers.inc(delta),
   });
   const live = subscriptionResolvers(watches, (delta) => metrics.subscriptions.inc(delta));
+  const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
+  // The caller object is kept, not copied: the fast path's `signal` is a getter that makes its AbortController on first use.
+  const newContext = (caller: Caller) => {
+    const call = caller as CallContext;
+    call.principal = principalOf(caller.credential);
+    call.stats = { upstreamCalls: 0 };
+    return createRequestContext(call, config.region);
+  };
+  const fastPath = (options.fastPath ?? true) && !options.tracing;
+  const prepared = createPreparedOperations();
+  const yogaLog = yogaLogger(logger);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
-    schema: buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]),
-    context: ({ request }) => {
-      const credential = credentialFrom(request, config.aksk);
-      return createRequestContext(
-        {
-          credential,
-          principal: principalOf(credential),
-          requestId: requestIdOf(request),
-          signal: request.signal,
-          stats: { upstreamCalls: 0 },
-          span: spanOf(request),
-        },
-        config.region,
-      );
-    },
+    schema,
+    context: ({ request }) =>
+      newContext({
+        credential: credentialFrom(request, config.aksk),
+        requestId: requestIdOf(request),
+        signal: request.signal,
+        span: spanOf(request),
+      }),
     graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery } : false,
     // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
     renderGraphiQL,
@@ -104,7 +122,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     // Errors we mean to show are JobErrors (GraphQLErrors); anything else is a bug and is masked.
     maskedErrors: true,
     // Yoga's own messages (masked internal errors among them) go to the same JSON log.
-    logging: yogaLogger(logger),
+    logging: yogaLog,
     plugins: [
       // graphql-js's own executor: yoga's default (@graphql-tools/executor) allocated about a quarter
       // of every request's garbage here; this measured x1.11 req/s and x0.90 CPU per request (bench/findings.md).
@@ -118,13 +136,27 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useRejectionStatus(),
       ...useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
+      ...(fastPath ? [prepared.plugin] : []),
     ],
   });
+  const listener: RequestListener = fastPath
+    ? createFastPath(yoga, {
+        schema,
+        prepared,
+        credentialOf: (token) => credentialOf(token, config.aksk),
+        newContext,
+        maxBodyBytes: config.maxBodyBytes,
+        metrics,
+        logger,
+        logMasked: (error) => yogaLog.error(error),
+      })
+    : yoga;
   return {
     logger,
     metrics,
     watches,
     yoga,
+    listener,
     upstreams,
     readiness,
     async close() {

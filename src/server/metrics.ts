@@ -27,6 +27,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ['type'] as const,
       registers,
     }),
+    fastPath: new Counter({
+      name: 'graphql_prepared_operations_total',
+      help: 'Queries answered on the fast path: a document already validated, executed without the yoga pipeline.',
+      registers,
+    }),
     errors: new Counter({
       name: 'graphql_errors_total',
       help: 'GraphQL errors returned, by extensions.code.',

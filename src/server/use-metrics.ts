@@ -6,13 +6,16 @@ import { errorCodes, isSingleResult } from './results.js';
 // Label values must stay few: unknown paths are folded into one.
 const KNOWN_PATHS = new Set(['/graphql', '/health', '/ready', '/metrics']);
 
+/** graphql_errors_total, by code, for one result. */
+export function countResultErrors(metrics: Metrics, result: ExecutionResult): void {
+  for (const code of errorCodes(result)) metrics.errors.inc({ code });
+}
+
 /** Serves GET /metrics (Prometheus text format) and measures every request and GraphQL result. */
 export function useMetrics(metrics: Metrics): Plugin {
   // When each request started and which path label it gets (from the URL yoga already parsed).
   const started = new WeakMap<Request, { at: number; path: string }>();
-  const countErrors = (result: ExecutionResult): void => {
-    for (const code of errorCodes(result)) metrics.errors.inc({ code });
-  };
+  const countErrors = (result: ExecutionResult) => countResultErrors(metrics, result);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       started.set(request, { at: performance.now(), path: KNOWN_PATHS.has(url.pathname) ? url.pathname : 'other' });

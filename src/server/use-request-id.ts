@@ -5,12 +5,16 @@ import type { Plugin } from 'graphql-yoga';
 const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
 const ids = new WeakMap<Request, string>();
 
-/** The request's id: the caller's X-Request-Id when it is safe to reuse, otherwise a fresh UUID. */
+/** The caller's X-Request-Id when it is safe to reuse, otherwise a fresh UUID. */
+export function requestIdFrom(given: string | null | undefined): string {
+  return given && ACCEPTABLE.test(given) ? given : randomUUID();
+}
+
+/** The request's id (once per request): the caller's X-Request-Id when it is safe to reuse, otherwise a fresh UUID. */
 export function requestIdOf(request: Request): string {
   let id = ids.get(request);
   if (!id) {
-    const given = request.headers.get('x-request-id');
-    id = given && ACCEPTABLE.test(given) ? given : randomUUID();
+    id = requestIdFrom(request.headers.get('x-request-id'));
     ids.set(request, id);
   }
   return id;

@@ -1,4 +1,4 @@
-import { getOperationAST } from 'graphql';
+import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { Logger } from './logger.js';
@@ -11,6 +11,29 @@ interface Entry {
   operationName: string | null;
   context: RequestContext | null;
   errors: Record<string, number>;
+}
+
+export interface RequestLine {
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  operationName: string | null;
+  upstreamCalls: number;
+  /** How many errors of each `extensions.code` the response carried. */
+  errors: Record<string, number>;
+}
+
+export function writeRequestLine(logger: Logger, line: RequestLine): void {
+  if (line.path === '/health' || line.path === '/ready') logger.debug(line, 'probe');
+  else logger.info(line, 'request');
+}
+
+/** How many errors of each code a result carries, for the request line. */
+export function countCodes(result: ExecutionResult, into: Record<string, number> = {}): Record<string, number> {
+  for (const code of errorCodes(result)) into[code] = (into[code] ?? 0) + 1;
+  return into;
 }
 
 /**
@@ -36,24 +59,21 @@ export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, R
     onResultProcess({ request, result }) {
       const entry = entries.get(request);
       if (!entry || !isSingleResult(result)) return;
-      for (const code of errorCodes(result)) entry.errors[code] = (entry.errors[code] ?? 0) + 1;
+      countCodes(result, entry.errors);
     },
     onResponse({ request, response }) {
       const entry = entries.get(request);
       if (!entry) return;
-      const { path } = entry;
-      const line = {
+      writeRequestLine(logger, {
         requestId: requestIdOf(request),
         method: request.method,
-        path,
+        path: entry.path,
         status: response.status,
         durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
         operationName: entry.operationName,
         upstreamCalls: entry.context?.call.stats?.upstreamCalls ?? 0,
         errors: entry.errors,
-      };
-      if (path === '/health' || path === '/ready') logger.debug(line, 'probe');
-      else logger.info(line, 'request');
+      });
     },
   };
 }

@@ -68,7 +68,7 @@ describe('OpenTelemetry tracing', () => {
     expect(stop).toBeTypeOf('function');
     const config = loadConfig({ LOG_LEVEL: 'silent' });
     const gateway = createGateway(config, { endpoints: { CCE: sim.url, CAE: sim.url, CFW: sim.url, DB: sim.url }, tracing: true });
-    const server = createServer(gateway.yoga);
+    const server = createServer(gateway.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, {

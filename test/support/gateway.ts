@@ -40,7 +40,7 @@ export async function startGateway(
 ): Promise<TestGateway> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
   const gateway = createGateway(config, { ...options, endpoints });
-  const server: Server = createServer(gateway.yoga);
+  const server: Server = createServer(gateway.listener);
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   gateway.readiness.ready = true;
