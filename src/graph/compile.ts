@@ -3,8 +3,10 @@ import { inspect as describe } from 'graphql/jsutils/inspect.js';
 import {
   GraphQLError,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   TypeNameMetaFieldDef,
-  getNamedType,
+  defaultTypeResolver,
   getVariableValues,
   getArgumentValues,
   isAbstractType,
@@ -24,23 +26,23 @@ import {
   type GraphQLLeafType,
   type GraphQLObjectType,
   type GraphQLOutputType,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 
 /**
- * A query plan for one validated operation: the field collection, argument coercion and type
- * lookups graphql-js's `execute` redoes for every request and every list item, done once.
- * Executing the plan follows graphql-js 16 step for step (same resolver calls, same completion,
- * same null propagation, same error messages, paths and locations, same promise structure so
- * errors come out in the same order), without the per-field resolve-info, argument and path
- * objects that made execution a quarter of the gateway's garbage (bench/findings.md).
+ * A query plan for one validated operation: the field collection, field lookups and type checks
+ * graphql-js's `execute` redoes for every request and every list item, done once per document.
+ * Executing the plan follows graphql-js 16 step for step: the same resolver calls (with a real
+ * resolve info), the same completion, null propagation, error positions, messages and paths, and the
+ * same promise structure, so errors come out in the same order (test/unit/compile.test.ts holds the
+ * two side by side). What it saves is the per-request collection and lookups and their garbage, a
+ * quarter of the gateway's allocations (bench/findings.md).
  *
- * Resolvers are called with `info` undefined, so an operation reaches a plan only when nothing it
- * can touch would read one: a resolver declaring a fourth parameter (federation's `_entities`),
- * introspection, directives in the operation (`@skip`/`@include` depend on variables), or
- * `isTypeOf`. `compileQuery` returns undefined for those, and graphql-js executes them.
+ * `@skip` and `@include` make the selection depend on variables, so an operation with any directive
+ * gets no plan (`compileQuery` returns undefined) and graphql-js executes it.
  */
 export type CompiledQuery = (contextValue: unknown, rawVariables: Record<string, unknown> | null | undefined) => ExecutionResult | Promise<ExecutionResult>;
 
@@ -50,30 +52,27 @@ interface FieldPlan {
   nodes: FieldNode[];
   parentType: GraphQLObjectType;
   type: GraphQLOutputType;
-  /** Undefined: read the property (graphql-js's default resolver). */
-  resolve: ((source: unknown, args: unknown, context: unknown, info: undefined) => unknown) | undefined;
-  /** Arguments fixed by the document, or computed per request when they use variables. */
-  args: Record<string, unknown> | undefined;
-  argsUseVariables: boolean;
   def: GraphQLField<unknown, unknown>;
+  /** Undefined: graphql-js's default resolver (read the property, call it if it is a method). */
+  resolve: GraphQLField<unknown, unknown>['resolve'];
   /** The selection below this field, per runtime object type, collected on first use. */
   sub: Map<GraphQLObjectType, FieldPlan[]>;
 }
 
+/** graphql-js's Path: resolvers see it as `info.path`, and error positions are tracked by identity. */
 interface Path {
-  prev: Path | undefined;
-  key: string | number;
+  readonly prev: Path | undefined;
+  readonly key: string | number;
+  readonly typename: string | undefined;
 }
 
 interface Run {
   context: unknown;
   variables: Record<string, unknown>;
   errors: GraphQLError[];
+  /** Positions already nulled by an error: a later error at or below one is dropped (graphql-js's CollectedErrors). */
+  nulled: Set<Path | undefined>;
 }
-
-class Unsupported extends Error {}
-
-const EMPTY_ARGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 export function compileQuery(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): CompiledQuery | undefined {
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null) as Record<string, FragmentDefinitionNode>;
@@ -92,13 +91,7 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
   if (!selectionsArePlain(operation.selectionSet, fragments, new Set())) return undefined;
 
   const variableDefinitions = operation.variableDefinitions ?? [];
-  let rootPlan: FieldPlan[];
-  try {
-    rootPlan = planFields(queryType, [operation.selectionSet]);
-  } catch (error) {
-    if (error instanceof Unsupported) return undefined;
-    throw error;
-  }
+  const rootPlan = planFields(queryType, [operation.selectionSet]);
 
   function planFields(type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): FieldPlan[] {
     const fields = new Map<string, FieldNode[]>();
@@ -106,32 +99,19 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
     for (const set of selectionSets) collect(type, set, fields, visited);
     const plans: FieldPlan[] = [];
     for (const [key, nodes] of fields) {
-      const node = nodes[0]!;
-      const name = node.name.value;
-      const def = name === '__typename' ? TypeNameMetaFieldDef : type.getFields()[name];
-      // An unknown field is left out of the result, as graphql-js does; `__schema` and `__type` are introspection.
-      if (!def) {
-        if (name.startsWith('__')) throw new Unsupported();
-        continue;
-      }
-      if (def.resolve && def.resolve.length > 3 && def !== TypeNameMetaFieldDef) throw new Unsupported();
-      const named = getNamedType(def.type);
-      if (isAbstractType(named) && named.resolveType && named.resolveType.length > 2) throw new Unsupported();
-      const argsUseVariables = (node.arguments ?? []).some((arg) => usesVariables(arg.value));
-      plans.push({
-        key,
-        name,
-        nodes,
-        parentType: type,
-        type: def.type,
-        resolve: def === TypeNameMetaFieldDef ? undefined : (def.resolve as FieldPlan['resolve']),
-        args: def.args.length === 0 ? EMPTY_ARGS : argsUseVariables ? undefined : getArgumentValues(def, node, {}),
-        argsUseVariables,
-        def: def as GraphQLField<unknown, unknown>,
-        sub: new Map(),
-      });
+      const def = fieldDef(type, nodes[0]!.name.value);
+      // A field the type does not have is left out of the result, as graphql-js does.
+      if (!def) continue;
+      plans.push({ key, name: def.name, nodes, parentType: type, type: def.type, def, resolve: def.resolve, sub: new Map() });
     }
     return plans;
+  }
+
+  function fieldDef(type: GraphQLObjectType, name: string): GraphQLField<unknown, unknown> | undefined {
+    if (type === queryType && name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (type === queryType && name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+    return type.getFields()[name];
   }
 
   function collect(type: GraphQLObjectType, set: SelectionSetNode, fields: Map<string, FieldNode[]>, visited: Set<string>): void {
@@ -163,7 +143,6 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
   function subPlan(field: FieldPlan, type: GraphQLObjectType): FieldPlan[] {
     let plan = field.sub.get(type);
     if (!plan) {
-      if (type.isTypeOf) throw new Unsupported();
       plan = planFields(
         type,
         field.nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])),
@@ -173,89 +152,131 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
     return plan;
   }
 
+  function infoFor(run: Run, field: FieldPlan, path: Path): GraphQLResolveInfo {
+    return {
+      fieldName: field.name,
+      fieldNodes: field.nodes,
+      returnType: field.type,
+      parentType: field.parentType,
+      path,
+      schema,
+      fragments,
+      rootValue: undefined,
+      operation: operation!,
+      variableValues: run.variables,
+      // graphql-tools widens this type with helpers graphql-js's own execute does not provide either.
+    } as unknown as GraphQLResolveInfo;
+  }
+
   // ---- execution: graphql-js 16's executeFields / executeField / completeValue, over the plan ----
 
   function executeFields(run: Run, plans: FieldPlan[], source: unknown, path: Path | undefined): unknown {
     const results = Object.create(null) as Record<string, unknown>;
     let containsPromise = false;
-    for (const field of plans) {
-      const result = executeField(run, field, source, { prev: path, key: field.key });
-      results[field.key] = result;
-      if (isPromise(result)) containsPromise = true;
+    try {
+      for (const field of plans) {
+        const result = executeField(run, field, source, { prev: path, key: field.key, typename: field.parentType.name });
+        results[field.key] = result;
+        if (isPromise(result)) containsPromise = true;
+      }
+    } catch (error) {
+      // The fields already started may still reject: wait for them, so their errors land (or are dropped) first.
+      if (containsPromise) {
+        return promiseForObject(results).finally(() => {
+          throw error;
+        });
+      }
+      throw error;
     }
     return containsPromise ? promiseForObject(results) : results;
   }
 
   function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): unknown {
+    // __typename is the one field every selection may have; its answer needs no resolver call.
+    if (field.def === TypeNameMetaFieldDef) return field.parentType.name;
+    // graphql-js builds this for every field; only a resolver, a method or an abstract type can look at it.
+    const info = field.resolve || isAbstractType(getNullableNamed(field.type)) ? infoFor(run, field, path) : undefined;
     try {
-      let result: unknown;
-      if (field.def === TypeNameMetaFieldDef) result = field.parentType.name;
-      else if (field.resolve) {
-        const args = field.args ?? getArgumentValues(field.def, field.nodes[0]!, run.variables);
-        result = field.resolve(source, args, run.context, undefined);
-      } else result = readProperty(source, field, run);
+      // Arguments are coerced for every call, as graphql-js does: a resolver may keep or change its args object.
+      const args = field.def.args.length === 0 ? {} : getArgumentValues(field.def, field.nodes[0]!, run.variables);
+      const result = field.resolve
+        ? field.resolve(source, args, run.context, info!)
+        : readProperty(source, field, args, run, path);
       const completed = isPromise(result)
-        ? result.then((resolved) => completeValue(run, field, field.type, path, resolved))
-        : completeValue(run, field, field.type, path, result);
+        ? result.then((resolved) => completeValue(run, field, info, field.type, path, resolved))
+        : completeValue(run, field, info, field.type, path, result);
       if (isPromise(completed)) {
-        return completed.then(undefined, (raw: unknown) => handleFieldError(run, locate(raw, field, path), field.type));
+        return completed.then(undefined, (raw: unknown) => handleFieldError(run, locate(raw, field, path), field.type, path));
       }
       return completed;
     } catch (raw) {
-      return handleFieldError(run, locate(raw, field, path), field.type);
+      return handleFieldError(run, locate(raw, field, path), field.type, path);
     }
   }
 
-  function readProperty(source: unknown, field: FieldPlan, run: Run): unknown {
+  function readProperty(source: unknown, field: FieldPlan, args: unknown, run: Run, path: Path): unknown {
     if ((typeof source !== 'object' || source === null) && typeof source !== 'function') return undefined;
     const property = (source as Record<string, unknown>)[field.name];
     if (typeof property !== 'function') return property;
-    const args = field.args ?? getArgumentValues(field.def, field.nodes[0]!, run.variables);
-    return (property as (...a: unknown[]) => unknown).call(source, args, run.context, undefined);
+    return (property as (...a: unknown[]) => unknown).call(source, args, run.context, infoFor(run, field, path));
   }
 
-  function completeValue(run: Run, field: FieldPlan, type: GraphQLOutputType, path: Path, result: unknown): unknown {
+  function completeValue(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, type: GraphQLOutputType, path: Path, result: unknown): unknown {
     if (result instanceof Error) throw result;
     if (isNonNullType(type)) {
-      const completed = completeValue(run, field, type.ofType, path, result);
+      const completed = completeValue(run, field, info, type.ofType, path, result);
       if (completed === null) throw new Error(`Cannot return null for non-nullable field ${field.parentType.name}.${field.name}.`);
       return completed;
     }
     if (result == null) return null;
-    if (isListType(type)) return completeList(run, field, type.ofType, path, result);
+    if (isListType(type)) return completeList(run, field, info, type.ofType, path, result);
     if (isLeafType(type)) return completeLeaf(type, result);
-    if (isAbstractType(type)) return completeAbstract(run, field, type, path, result);
-    return executeFields(run, subPlan(field, type as GraphQLObjectType), result, path);
+    if (isAbstractType(type)) return completeAbstract(run, field, info!, type, path, result);
+    return completeObject(run, field, info, type as GraphQLObjectType, path, result);
   }
 
-  function completeList(run: Run, field: FieldPlan, itemType: GraphQLOutputType, path: Path, result: unknown): unknown {
+  function completeObject(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, type: GraphQLObjectType, path: Path, result: unknown): unknown {
+    const plan = subPlan(field, type);
+    if (type.isTypeOf) {
+      const isTypeOf = type.isTypeOf(result, run.context, info ?? infoFor(run, field, path));
+      if (isPromise(isTypeOf)) {
+        return isTypeOf.then((resolved) => {
+          if (!resolved) throw invalidReturnType(type, result, field);
+          return executeFields(run, plan, result, path);
+        });
+      }
+      if (!isTypeOf) throw invalidReturnType(type, result, field);
+    }
+    return executeFields(run, plan, result, path);
+  }
+
+  function completeList(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, itemType: GraphQLOutputType, path: Path, result: unknown): unknown {
     if (!isIterable(result)) {
       throw new GraphQLError(`Expected Iterable, but did not find one for field "${field.parentType.name}.${field.name}".`);
     }
     let containsPromise = false;
     const completed = Array.from(result, (item, index) => {
-      const itemPath: Path = { prev: path, key: index };
+      const itemPath: Path = { prev: path, key: index, typename: undefined };
       try {
         const value = isPromise(item)
-          ? item.then((resolved) => completeValue(run, field, itemType, itemPath, resolved))
-          : completeValue(run, field, itemType, itemPath, item);
+          ? item.then((resolved) => completeValue(run, field, info, itemType, itemPath, resolved))
+          : completeValue(run, field, info, itemType, itemPath, item);
         if (isPromise(value)) {
           containsPromise = true;
-          return value.then(undefined, (raw: unknown) => handleFieldError(run, locate(raw, field, itemPath), itemType));
+          return value.then(undefined, (raw: unknown) => handleFieldError(run, locate(raw, field, itemPath), itemType, itemPath));
         }
         return value;
       } catch (raw) {
-        return handleFieldError(run, locate(raw, field, itemPath), itemType);
+        return handleFieldError(run, locate(raw, field, itemPath), itemType, itemPath);
       }
     });
     return containsPromise ? Promise.all(completed) : completed;
   }
 
-  function completeAbstract(run: Run, field: FieldPlan, type: GraphQLAbstractType, path: Path, result: unknown): unknown {
-    // Plans exist only for types whose resolveType reads the value (and perhaps the context), never `info`.
-    const resolveType = type.resolveType ?? defaultResolveType;
-    const runtime = resolveType(result, run.context, undefined as never, type);
-    const complete = (name: unknown) => executeFields(run, subPlan(field, runtimeType(type, name, field, result)), result, path);
+  function completeAbstract(run: Run, field: FieldPlan, info: GraphQLResolveInfo, type: GraphQLAbstractType, path: Path, result: unknown): unknown {
+    const resolveType = type.resolveType ?? defaultTypeResolver;
+    const runtime = resolveType(result, run.context, info, type);
+    const complete = (name: unknown) => completeObject(run, field, info, runtimeType(type, name, field, result), path, result);
     return isPromise(runtime) ? runtime.then(complete) : complete(runtime);
   }
 
@@ -266,6 +287,9 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
         `Abstract type "${type.name}" must resolve to an Object type at runtime for field ${where}. Either the "${type.name}" type should provide a "resolveType" function or each possible type should provide an "isTypeOf" function.`,
         { nodes: field.nodes },
       );
+    }
+    if (isObjectType(name)) {
+      throw new GraphQLError('Support for returning GraphQLObjectType from resolveType was removed in graphql-js@16.0.0 please return type name instead.');
     }
     if (typeof name !== 'string') {
       throw new GraphQLError(
@@ -285,9 +309,9 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
     return runtime;
   }
 
-  function handleFieldError(run: Run, error: GraphQLError, type: GraphQLOutputType): null {
+  function handleFieldError(run: Run, error: GraphQLError, type: GraphQLOutputType, path: Path): null {
     if (isNonNullType(type)) throw error;
-    run.errors.push(error);
+    addError(run, error, path);
     return null;
   }
 
@@ -298,22 +322,42 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
   return (context, rawVariables) => {
     const coerced = getVariableValues(schema, variableDefinitions, rawVariables ?? {}, { maxErrors: 50 });
     if (coerced.errors) return { errors: coerced.errors };
-    const run: Run = { context, variables: coerced.coerced, errors: [] };
+    const run: Run = { context, variables: coerced.coerced, errors: [], nulled: new Set() };
     const respond = (data: unknown): ExecutionResult =>
       run.errors.length === 0 ? { data: data as ExecutionResult['data'] } : { errors: run.errors, data: data as ExecutionResult['data'] };
     let data: unknown;
     try {
       data = executeFields(run, rootPlan, undefined, undefined);
     } catch (error) {
-      run.errors.push(error as GraphQLError);
+      addError(run, error as GraphQLError, undefined);
       return respond(null);
     }
     if (!isPromise(data)) return respond(data);
     return data.then(respond, (error: unknown) => {
-      run.errors.push(error as GraphQLError);
+      addError(run, error as GraphQLError, undefined);
       return respond(null);
     });
   };
+}
+
+/** An error at a position not already nulled by another: below a nulled position it is noise. */
+function addError(run: Run, error: GraphQLError, path: Path | undefined): void {
+  if (run.nulled.size > 0) {
+    for (let p = path; p !== undefined; p = p.prev) if (run.nulled.has(p)) return;
+    if (run.nulled.has(undefined)) return;
+  }
+  run.nulled.add(path);
+  run.errors.push(error);
+}
+
+function getNullableNamed(type: GraphQLOutputType): GraphQLOutputType {
+  let t = type;
+  while (isNonNullType(t) || isListType(t)) t = t.ofType;
+  return t;
+}
+
+function invalidReturnType(type: GraphQLObjectType, result: unknown, field: FieldPlan): GraphQLError {
+  return new GraphQLError(`Expected value of type "${type.name}" but got: ${describe(result)}.`, { nodes: field.nodes });
 }
 
 /** Directives make the selection depend on variables; graphql-js keeps those. */
@@ -331,23 +375,12 @@ function selectionsArePlain(set: SelectionSetNode, fragments: Record<string, Fra
   return true;
 }
 
-function usesVariables(value: import('graphql').ValueNode): boolean {
-  if (value.kind === Kind.VARIABLE) return true;
-  if (value.kind === Kind.LIST) return value.values.some(usesVariables);
-  if (value.kind === Kind.OBJECT) return value.fields.some((field) => usesVariables(field.value));
-  return false;
-}
-
 function completeLeaf(type: GraphQLLeafType, result: unknown): unknown {
   const serialized = type.serialize(result);
   if (serialized == null) {
     throw new Error(`Expected \`${type.name}.serialize(${describe(result)})\` to return non-nullable value, returned: ${describe(serialized)}`);
   }
   return serialized;
-}
-
-function defaultResolveType(value: unknown): unknown {
-  return typeof value === 'object' && value !== null ? (value as { __typename?: unknown }).__typename : undefined;
 }
 
 function pathToArray(path: Path | undefined): Array<string | number> {
