@@ -24,6 +24,7 @@ import {
   type GraphQLAbstractType,
   type GraphQLField,
   type GraphQLLeafType,
+  type GraphQLNonNull,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
@@ -57,6 +58,11 @@ interface FieldPlan {
   resolve: GraphQLField<unknown, unknown>['resolve'];
   /** The selection below this field, per runtime object type, collected on first use. */
   sub: Map<GraphQLObjectType, FieldPlan[]>;
+  /** A scalar or enum read straight off the source (no resolver, no arguments): most fields, and the quick case. */
+  plainLeaf: GraphQLLeafType | undefined;
+  nonNull: boolean;
+  /** An abstract type somewhere in the field's type: its resolveType gets the resolve info. */
+  abstract: boolean;
 }
 
 /** graphql-js's Path: resolvers see it as `info.path`, and error positions are tracked by identity. */
@@ -102,7 +108,22 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
       const def = fieldDef(type, nodes[0]!.name.value);
       // A field the type does not have is left out of the result, as graphql-js does.
       if (!def) continue;
-      plans.push({ key, name: def.name, nodes, parentType: type, type: def.type, def, resolve: def.resolve, sub: new Map() });
+      const nonNull = isNonNullType(def.type);
+      const nullable = nonNull ? (def.type as GraphQLNonNull<GraphQLOutputType>).ofType : def.type;
+      const plain = !def.resolve && def.args.length === 0 && def !== TypeNameMetaFieldDef && isLeafType(nullable);
+      plans.push({
+        key,
+        name: def.name,
+        nodes,
+        parentType: type,
+        type: def.type,
+        def,
+        resolve: def.resolve,
+        sub: new Map(),
+        plainLeaf: plain ? (nullable as GraphQLLeafType) : undefined,
+        nonNull,
+        abstract: isAbstractType(getNullableNamed(def.type)),
+      });
     }
     return plans;
   }
@@ -175,7 +196,9 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
     let containsPromise = false;
     try {
       for (const field of plans) {
-        const result = executeField(run, field, source, { prev: path, key: field.key, typename: field.parentType.name });
+        const result = field.plainLeaf
+          ? readLeaf(run, field, field.plainLeaf, source, path)
+          : executeField(run, field, source, { prev: path, key: field.key, typename: field.parentType.name });
         results[field.key] = result;
         if (isPromise(result)) containsPromise = true;
       }
@@ -195,7 +218,7 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
     // __typename is the one field every selection may have; its answer needs no resolver call.
     if (field.def === TypeNameMetaFieldDef) return field.parentType.name;
     // graphql-js builds this for every field; only a resolver, a method or an abstract type can look at it.
-    const info = field.resolve || isAbstractType(getNullableNamed(field.type)) ? infoFor(run, field, path) : undefined;
+    const info = field.resolve || field.abstract ? infoFor(run, field, path) : undefined;
     try {
       // Arguments are coerced for every call, as graphql-js does: a resolver may keep or change its args object.
       const args = field.def.args.length === 0 ? {} : getArgumentValues(field.def, field.nodes[0]!, run.variables);
@@ -212,6 +235,30 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
     } catch (raw) {
       return handleFieldError(run, locate(raw, field, path), field.type, path);
     }
+  }
+
+  /**
+   * A plain scalar or enum property, the common case, without the general path's path object, args
+   * and closures. Anything unusual (a method, an Error, null where the type forbids it, a value the
+   * type cannot serialize) goes the general way, which reports it exactly as graphql-js would.
+   */
+  function readLeaf(run: Run, field: FieldPlan, type: GraphQLLeafType, source: unknown, parent: Path | undefined): unknown {
+    if ((typeof source === 'object' && source !== null) || typeof source === 'function') {
+      const value = (source as Record<string, unknown>)[field.name];
+      if (value === null || value === undefined) {
+        if (!field.nonNull) return null;
+      } else if (typeof value !== 'function' && !(value instanceof Error)) {
+        try {
+          const serialized = type.serialize(value);
+          if (serialized !== null && serialized !== undefined) return serialized;
+        } catch {
+          // reported below, with its path
+        }
+      }
+    } else if (!field.nonNull) {
+      return null;
+    }
+    return executeField(run, field, source, { prev: parent, key: field.key, typename: field.parentType.name });
   }
 
   function readProperty(source: unknown, field: FieldPlan, args: unknown, run: Run, path: Path): unknown {

@@ -24,15 +24,23 @@ export interface CceLoaders {
 }
 
 /**
- * Where each sub-job was last seen embedded, across requests: `principal|api|region|project|uid` → the uid of
- * the top-level job whose payload carried it. Only a hint for where to look in this request; the
- * data always comes from this request's own reads.
+ * Where each sub-job was last seen embedded, across requests, per principal (the most recently
+ * active ones): `api|region|project|uid` → the uid of the top-level job whose payload carried it.
+ * Only a hint for where to look in this request; the data always comes from this request's own
+ * reads. One LRU entry per principal rather than one per sub-job: a request with a new token then
+ * costs one LRU write, not one per sub-job (bench/findings.md).
  */
-export type CceParentIndex = LRUCache<string, string>;
-
-export function createCceParentIndex(max = 10_000): CceParentIndex {
-  return new LRUCache<string, string>({ max });
+export interface CceParentIndex {
+  principals: LRUCache<string, Map<string, string>>;
+  /** A principal's hints start over when they reach this many. */
+  hintsPerPrincipal: number;
 }
+
+export function createCceParentIndex(principals = 500, hintsPerPrincipal = 200): CceParentIndex {
+  return { principals: new LRUCache<string, Map<string, string>>({ max: principals }), hintsPerPrincipal };
+}
+
+const hintKey = (ref: CceRef) => `${ref.api}|${ref.region}|${ref.projectId}|${ref.jobId}`;
 
 export function createCceLoaders(
   api: CceApiCalls,
@@ -41,9 +49,8 @@ export function createCceLoaders(
   parents: CceParentIndex = createCceParentIndex(),
 ): CceLoaders {
   const { call } = context;
-  // Also the parent index's key: per principal like every cross-request key, so what one caller's
-  // reads taught us is never used for another.
-  const refKey = (ref: CceRef) => `${call.principal}|${ref.api}|${ref.region}|${ref.projectId}|${ref.jobId}`;
+  // Per principal like every cross-request key, so what one caller's reads taught us is never used for another.
+  const refKey = (ref: CceRef) => `${call.principal}|${hintKey(ref)}`;
   // The reads `jobs` started in this request, so a sub-job asked for alongside its parent can wait for the parent's payload.
   const started = new Map<string, Promise<CceJobModel>>();
 
@@ -68,7 +75,7 @@ export function createCceLoaders(
     service: 'CCE',
     keyOf: refKey,
     fetch(ref) {
-      const parentUid = parents.get(refKey(ref));
+      const parentUid = parents.principals.get(call.principal)?.get(hintKey(ref));
       // Synchronous unless the job was seen embedded, so a parent in the same batch has started before its sub-job looks for it.
       return parentUid === undefined ? loadOwn(ref) : fromParent(ref, parentUid).then((copy) => copy ?? loadOwn(ref));
     },
@@ -113,7 +120,15 @@ export function createCceLoaders(
   }
 
   function remember(job: CceJobModel): void {
-    for (const sub of descendants(job)) parents.set(refKey(sub.ref), job.jobId);
+    let hints: Map<string, string> | undefined;
+    for (const sub of descendants(job)) {
+      if (!hints) {
+        hints = parents.principals.get(call.principal);
+        if (!hints) parents.principals.set(call.principal, (hints = new Map()));
+        else if (hints.size >= parents.hintsPerPrincipal) hints.clear();
+      }
+      hints.set(hintKey(sub.ref), job.jobId);
+    }
   }
 
   return { jobs, details, lists };
