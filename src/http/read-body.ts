@@ -15,6 +15,9 @@ export async function readBounded(body: Dispatcher.ResponseData['body'], limit: 
     body.destroy();
     throw new BodyTooLargeError(limit);
   }
+  // A declared length within the limit bounds the body already (undici enforces the framing), so
+  // it is read whole, without the async iterator's per-chunk promises.
+  if (declaredLength !== undefined && /^\d+$/.test(declaredLength)) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   try {

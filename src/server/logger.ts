@@ -26,7 +26,7 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
   return {
     attempt(event) {
       if (event.outcome === 'ok') {
-        logger.debug({ upstream: event }, 'upstream call');
+        if (logger.isLevelEnabled('debug')) logger.debug({ upstream: event }, 'upstream call');
         return;
       }
       // The caller's problem (not found, forbidden) is routine; the upstream's problem is a warning.
