@@ -127,7 +127,9 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
     const mediaType = mediaTypeFor(req);
     if (mediaType === undefined) return void yoga(req, res);
     answer(req, res, mediaType).catch((error: unknown) => {
-      // Execution itself never throws (graphql-js returns errors); this is a broken socket or a bug.
+      // A client that leaves mid-body is routine; there is no one left to answer.
+      if (error instanceof ClientGone) return void res.destroy();
+      // Execution itself never throws (graphql-js returns errors): this is a bug.
       options.logMasked(error);
       if (res.headersSent) return void res.destroy();
       const text = JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
@@ -185,12 +187,18 @@ export function regularMediaType(accept: string | undefined): string | undefined
   return chosen;
 }
 
+class ClientGone extends Error {}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
+    // Closed before the whole body arrived ('error' carries the reset, when there is one).
+    req.once('error', () => reject(new ClientGone()));
+    req.once('close', () => {
+      if (!req.complete) reject(new ClientGone());
+    });
   });
 }
 

@@ -7,6 +7,7 @@
  * exactly as yoga does: status, headers, body bytes, metrics and the request log line.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
@@ -626,5 +627,27 @@ describe('metrics and logs', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe('a client that leaves mid-body', () => {
+  it('is dropped quietly: no error logged, no answer attempted, and the next request is served', async () => {
+    const body = JSON.stringify({ query: SIMPLE_QUERY });
+    const { port } = new URL(fast.gw.url);
+    const errorsBefore = fast.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50).length;
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    // Headers that qualify for the fast path, then half the declared body, then gone.
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, body.length >> 1)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const errorsAfter = fast.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50).length;
+    expect(errorsAfter).toBe(errorsBefore);
+    const res = await request(`${fast.gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 't' }, body });
+    expect(res.statusCode).toBe(200);
+    expect(((await res.body.json()) as { data?: unknown }).data).toBeTruthy();
   });
 });
