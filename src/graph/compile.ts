@@ -1,4 +1,4 @@
-// graphql-js's own value printer, so messages read exactly as its executor's would.
+// graphql-js's own value printer (internal to graphql, not its public API), so messages read exactly as its executor's would.
 import { inspect as describe } from 'graphql/jsutils/inspect.js';
 import {
   GraphQLError,
@@ -9,8 +9,9 @@ import {
   defaultTypeResolver,
   getVariableValues,
   getArgumentValues,
+  getNamedType,
+  responsePathAsArray,
   isAbstractType,
-  isCompositeType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -24,6 +25,7 @@ import {
   type GraphQLAbstractType,
   type GraphQLField,
   type GraphQLLeafType,
+  type GraphQLNamedType,
   type GraphQLNonNull,
   type GraphQLObjectType,
   type GraphQLOutputType,
@@ -61,8 +63,8 @@ interface FieldPlan {
   /** A scalar or enum read straight off the source (no resolver, no arguments): most fields, and the quick case. */
   plainLeaf: GraphQLLeafType | undefined;
   nonNull: boolean;
-  /** An abstract type somewhere in the field's type: its resolveType gets the resolve info. */
-  abstract: boolean;
+  /** Whether anything may read the resolve info: a resolver, resolveType (abstract types) or isTypeOf. */
+  needsInfo: boolean;
 }
 
 /** graphql-js's Path: resolvers see it as `info.path`, and error positions are tracked by identity. */
@@ -88,7 +90,7 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
     else if (definition.kind === Kind.OPERATION_DEFINITION) {
       operations++;
-      if (operationName === null ? true : definition.name?.value === operationName) operation = definition;
+      if (operationName === null || definition.name?.value === operationName) operation = definition;
     }
   }
   if (!operation || (operationName === null && operations !== 1) || operation.operation !== 'query') return undefined;
@@ -122,7 +124,7 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
         sub: new Map(),
         plainLeaf: plain ? (nullable as GraphQLLeafType) : undefined,
         nonNull,
-        abstract: isAbstractType(getNullableNamed(def.type)),
+        needsInfo: Boolean(def.resolve) || readsInfo(getNamedType(def.type)),
       });
     }
     return plans;
@@ -217,14 +219,22 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
   function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): unknown {
     // __typename is the one field every selection may have; its answer needs no resolver call.
     if (field.def === TypeNameMetaFieldDef) return field.parentType.name;
-    // graphql-js builds this for every field; only a resolver, a method or an abstract type can look at it.
-    const info = field.resolve || field.abstract ? infoFor(run, field, path) : undefined;
+    // graphql-js builds this for every field; here only for fields where something may read it.
+    const info = field.needsInfo ? infoFor(run, field, path) : undefined;
+    let result: unknown;
     try {
       // Arguments are coerced for every call, as graphql-js does: a resolver may keep or change its args object.
       const args = field.def.args.length === 0 ? {} : getArgumentValues(field.def, field.nodes[0]!, run.variables);
-      const result = field.resolve
-        ? field.resolve(source, args, run.context, info!)
-        : readProperty(source, field, args, run, path);
+      result = field.resolve ? field.resolve(source, args, run.context, info!) : readProperty(run, field, source, args, info, path);
+    } catch (raw) {
+      return handleFieldError(run, locate(raw, field, path), field.type, path);
+    }
+    return completeField(run, field, info, path, result);
+  }
+
+  /** graphql-js's completion of a resolved value, with a failure anywhere below made this field's error. */
+  function completeField(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, path: Path, result: unknown): unknown {
+    try {
       const completed = isPromise(result)
         ? result.then((resolved) => completeValue(run, field, info, field.type, path, resolved))
         : completeValue(run, field, info, field.type, path, result);
@@ -243,29 +253,29 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
    * type cannot serialize) goes the general way, which reports it exactly as graphql-js would.
    */
   function readLeaf(run: Run, field: FieldPlan, type: GraphQLLeafType, source: unknown, parent: Path | undefined): unknown {
-    if ((typeof source === 'object' && source !== null) || typeof source === 'function') {
-      const value = (source as Record<string, unknown>)[field.name];
-      if (value === null || value === undefined) {
-        if (!field.nonNull) return null;
-      } else if (typeof value !== 'function' && !(value instanceof Error)) {
-        try {
-          const serialized = type.serialize(value);
-          if (serialized !== null && serialized !== undefined) return serialized;
-        } catch {
-          // reported below, with its path
-        }
+    const value = (typeof source === 'object' && source !== null) || typeof source === 'function' ? (source as Record<string, unknown>)[field.name] : undefined;
+    if (value === null || value === undefined) {
+      if (!field.nonNull) return null;
+    } else if (typeof value !== 'function' && !isPromise(value) && !(value instanceof Error)) {
+      try {
+        const serialized = type.serialize(value);
+        if (serialized !== null && serialized !== undefined) return serialized;
+      } catch {
+        // reported below, with its path
       }
-    } else if (!field.nonNull) {
-      return null;
     }
-    return executeField(run, field, source, { prev: parent, key: field.key, typename: field.parentType.name });
+    const path: Path = { prev: parent, key: field.key, typename: field.parentType.name };
+    // A method is called as graphql-js's default resolver calls it; any other value is completed as read.
+    if (typeof value === 'function') return executeField(run, field, source, path);
+    return completeField(run, field, undefined, path, value);
   }
 
-  function readProperty(source: unknown, field: FieldPlan, args: unknown, run: Run, path: Path): unknown {
+  /** graphql-js's default resolver: the source's property, called with (args, context, info) when it is a method. */
+  function readProperty(run: Run, field: FieldPlan, source: unknown, args: unknown, info: GraphQLResolveInfo | undefined, path: Path): unknown {
     if ((typeof source !== 'object' || source === null) && typeof source !== 'function') return undefined;
     const property = (source as Record<string, unknown>)[field.name];
     if (typeof property !== 'function') return property;
-    return (property as (...a: unknown[]) => unknown).call(source, args, run.context, infoFor(run, field, path));
+    return (property as (...a: unknown[]) => unknown).call(source, args, run.context, info ?? infoFor(run, field, path));
   }
 
   function completeValue(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, type: GraphQLOutputType, path: Path, result: unknown): unknown {
@@ -363,7 +373,7 @@ export function compileQuery(schema: GraphQLSchema, document: DocumentNode, oper
   }
 
   function locate(raw: unknown, field: FieldPlan, path: Path): GraphQLError {
-    return locatedError(raw, field.nodes, pathToArray(path));
+    return locatedError(raw, field.nodes, responsePathAsArray(path));
   }
 
   return (context, rawVariables) => {
@@ -397,10 +407,9 @@ function addError(run: Run, error: GraphQLError, path: Path | undefined): void {
   run.errors.push(error);
 }
 
-function getNullableNamed(type: GraphQLOutputType): GraphQLOutputType {
-  let t = type;
-  while (isNonNullType(t) || isListType(t)) t = t.ofType;
-  return t;
+/** Whether completing a value of this named type may call code that reads the resolve info. */
+function readsInfo(type: GraphQLNamedType): boolean {
+  return isAbstractType(type) || (isObjectType(type) && Boolean(type.isTypeOf));
 }
 
 function invalidReturnType(type: GraphQLObjectType, result: unknown, field: FieldPlan): GraphQLError {
@@ -430,11 +439,6 @@ function completeLeaf(type: GraphQLLeafType, result: unknown): unknown {
   return serialized;
 }
 
-function pathToArray(path: Path | undefined): Array<string | number> {
-  const keys: Array<string | number> = [];
-  for (let p = path; p; p = p.prev) keys.push(p.key);
-  return keys.reverse();
-}
 
 function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';

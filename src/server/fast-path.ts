@@ -1,16 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { execute, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
-import { maskError } from 'graphql-yoga';
+import { execute, type GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { maskError, processRegularResult, type FetchAPI } from 'graphql-yoga';
 import { compileQuery } from '../graph/compile.js';
-import type { Credential } from '../http/credentials.js';
+import { principalOf, type Credential } from '../http/credentials.js';
+import type { CallContext } from '../http/upstream-client.js';
 import type { RequestContext } from '../upstreams/request-context.js';
-import type { Caller } from './gateway.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { PreparedOperations } from './use-prepared-operations.js';
+import type { PreparedOperation, PreparedOperations } from './use-prepared-operations.js';
 import { countResultErrors } from './use-metrics.js';
 import { countCodes, writeRequestLine } from './use-request-log.js';
+import { withRejectionStatus } from './use-rejection-status.js';
 import { requestIdFrom } from './use-request-id.js';
 
 export interface FastPathOptions {
@@ -18,7 +19,7 @@ export interface FastPathOptions {
   prepared: PreparedOperations;
   credentialOf(token: string | undefined): Credential;
   /** The per-request context, as yoga's context factory builds it. */
-  newContext(caller: Caller): RequestContext;
+  newContext(call: CallContext): RequestContext;
   maxBodyBytes: number;
   metrics: Metrics;
   logger: Logger;
@@ -34,6 +35,7 @@ interface Params {
   variables?: Record<string, unknown> | null;
 }
 
+const INTERNAL_ERROR = JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
 const REGULAR = ['application/graphql-response+json', 'application/json'] as const;
 const JSON_BODY = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
@@ -66,42 +68,57 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
     const context = options.newContext(caller);
     metrics.operations.inc({ type: 'query' });
     metrics.fastPath.inc();
-    if (operation.compiled === undefined) operation.compiled = compileQuery(schema, operation.document, params.operationName ?? null) ?? null;
-    let result = operation.compiled
-      ? await operation.compiled(context, params.variables)
-      : ((await execute({
-          schema,
-          document: operation.document,
-          operationName: params.operationName ?? null,
-          variableValues: params.variables ?? null,
-          contextValue: context,
-        })) as ExecutionResult);
+    let result: ExecutionResult;
+    try {
+      result = await run(operation, params, context);
+    } catch (error) {
+      // Execution returns its errors rather than throwing them: this is a bug (masked and logged), and a 500.
+      result = { errors: [mask(error as GraphQLError)], extensions: { http: { status: 500 } } };
+    }
     if (result.errors) result = { ...result, errors: result.errors.map(mask) };
     countResultErrors(metrics, result);
-    const status = statusOf(result, mediaType);
-    const text = JSON.stringify(result.errors ? { ...result, errors: result.errors.map(publicError) } : result);
-    // As bytes: a string body would be joined to the header block and copied once more on the way out.
-    const bytes = Buffer.from(text);
-    res.writeHead(status, {
-      'content-type': `${mediaType}; charset=utf-8`,
-      'content-length': bytes.length,
-      'x-request-id': requestId,
-    });
-    res.end(bytes);
-    const durationMs = performance.now() - started;
-    metrics.httpDuration.observe({ method: 'POST', path: '/graphql', status: String(status) }, durationMs / 1000);
-    if (logger.isLevelEnabled('info')) {
-      writeRequestLine(logger, {
-        requestId,
-        method: 'POST',
-        path: '/graphql',
-        status,
-        durationMs: Math.round(durationMs * 10) / 10,
-        operationName: operation.operationName,
-        upstreamCalls: context.call.stats?.upstreamCalls ?? 0,
-        errors: countCodes(result),
-      });
+    // Status, headers and body come from yoga's own result processor, so both paths answer alike.
+    const { status, headers, body: text } = yogaAnswer(withRejectionStatus(result), mediaType);
+    send(res, status, { ...headers, 'x-request-id': requestId }, text);
+    record({ requestId, status, started, operationName: operation.operationName, context, result });
+  }
+
+  /** The operation's plan, made on its first fast-path request; graphql-js for what has none. */
+  function run(operation: PreparedOperation, params: Params, context: RequestContext): Promise<ExecutionResult> | ExecutionResult {
+    if (operation.plan === undefined) {
+      try {
+        operation.plan = compileQuery(schema, operation.document, params.operationName ?? null) ?? null;
+      } catch (error) {
+        // A bug in planning must not cost the operation its answers: graphql-js executes it from now on.
+        options.logMasked(error);
+        operation.plan = null;
+      }
     }
+    if (operation.plan) return operation.plan(context, params.variables);
+    return execute({
+      schema,
+      document: operation.document,
+      operationName: params.operationName ?? null,
+      variableValues: params.variables ?? null,
+      contextValue: context,
+    }) as Promise<ExecutionResult> | ExecutionResult;
+  }
+
+  /** The request's metrics and log line, as useMetrics and useRequestLog write them for yoga's path. */
+  function record(done: { requestId: string; status: number; started: number; operationName: string | null; context: RequestContext; result: ExecutionResult }): void {
+    const durationMs = performance.now() - done.started;
+    metrics.httpDuration.observe({ method: 'POST', path: '/graphql', status: String(done.status) }, durationMs / 1000);
+    if (!logger.isLevelEnabled('info')) return;
+    writeRequestLine(logger, {
+      requestId: done.requestId,
+      method: 'POST',
+      path: '/graphql',
+      status: done.status,
+      durationMs: Math.round(durationMs * 10) / 10,
+      operationName: done.operationName,
+      upstreamCalls: done.context.call.stats?.upstreamCalls ?? 0,
+      errors: countCodes(done.result),
+    });
   }
 
   function mask(error: GraphQLError): GraphQLError {
@@ -127,31 +144,32 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
     const mediaType = mediaTypeFor(req);
     if (mediaType === undefined) return void yoga(req, res);
     answer(req, res, mediaType).catch((error: unknown) => {
-      // A client that leaves mid-body is routine; there is no one left to answer.
-      if (error instanceof ClientGone) return void res.destroy();
-      // Execution itself never throws (graphql-js returns errors): this is a bug.
+      // A client that leaves mid-body is routine: there is no one left to answer.
+      if (error instanceof ClientGone || res.headersSent) return void res.destroy();
       options.logMasked(error);
-      if (res.headersSent) return void res.destroy();
-      const text = JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
+      send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, INTERNAL_ERROR);
     });
   };
 }
 
-/** The caller of one fast-path request. Its AbortSignal is made on first use: an answer from the cache needs none. */
-class FastCaller implements Caller {
+/** Who is asking in one fast-path request. Its AbortSignal is made on first use: an answer from the cache needs none. */
+class FastCaller implements CallContext {
+  readonly principal: string;
+  readonly stats = { upstreamCalls: 0 };
   #controller: AbortController | undefined;
   #gone = false;
   constructor(
     readonly credential: Credential,
     readonly requestId: string,
-  ) {}
+  ) {
+    this.principal = principalOf(credential);
+  }
 
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
-      // One listener per upstream call this request waits on: up to MAX_JOB_IDS of them, not a leak.
+      // One listener per upstream call this request waits on, each removed when its call settles: many
+      // for a `jobs(ids:)` with its sub-jobs, never a leak, so Node's warning at 10 would only mislead.
       setMaxListeners(0, this.#controller.signal);
       if (this.#gone) this.#controller.abort();
     }
@@ -170,7 +188,7 @@ class FastCaller implements Caller {
  * its JSON processor comes last and so wins whenever it matches at all, and among its matches the
  * one the client listed first wins. Undefined when only a stream type (SSE, multipart) matches.
  */
-export function regularMediaType(accept: string | undefined): string | undefined {
+function regularMediaType(accept: string | undefined): string | undefined {
   if (!accept || accept === '*/*' || accept === 'application/json') return 'application/json';
   let chosen: string | undefined;
   const asked = accept.replace(/\s/g, '').toLowerCase().split(',').reverse();
@@ -229,26 +247,26 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/**
- * Yoga's status for a single result, with useRejectionStatus in front of it: a result without data
- * was refused (400); otherwise 200, unless an error asks for more through `extensions.http`.
- */
-function statusOf(result: ExecutionResult, mediaType: string): number {
-  let status = 'data' in result ? 0 : 400;
-  for (const error of result.errors ?? []) {
-    const http = error.extensions?.http as { status?: number; spec?: boolean } | undefined;
-    if (!http?.status || (mediaType === 'application/json' && http.spec)) continue;
-    if (http.status > status) status = http.status;
+/** What yoga's JSON result processor answers for a single result: it builds a Response from these. */
+class Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  constructor(
+    readonly body: string,
+    init: { status?: number; headers?: Record<string, string> },
+  ) {
+    this.status = init.status ?? 200;
+    this.headers = init.headers ?? {};
   }
-  return status || 200;
 }
 
-/** An error as the caller sees it: yoga's internal markers (`http`, `unexpected`) are not for them. */
-function publicError(error: GraphQLError): unknown {
-  const json = error.toJSON();
-  if (json.extensions && ('http' in json.extensions || 'unexpected' in json.extensions)) {
-    const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions;
-    return { ...json, extensions: Object.keys(extensions).length ? extensions : undefined };
-  }
-  return json;
+function yogaAnswer(result: ExecutionResult, mediaType: string): Answer {
+  return processRegularResult(result, { Response: Answer } as unknown as FetchAPI, mediaType) as unknown as Answer;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, text: string): void {
+  // As bytes: a string body would be joined to the header block and copied once more on the way out.
+  const bytes = Buffer.from(text);
+  res.writeHead(status, { ...headers, 'content-length': bytes.length });
+  res.end(bytes);
 }

@@ -30,9 +30,6 @@ import { useRejectionStatus } from './use-rejection-status.js';
 import { useRequestLog } from './use-request-log.js';
 import { requestIdOf, useRequestId } from './use-request-id.js';
 
-/** Who is asking, as the HTTP layer knows it; newContext adds the principal and the call counter. */
-export type Caller = Pick<CallContext, 'credential' | 'requestId' | 'signal' | 'span'>;
-
 export interface GatewayOptions {
   /** The base URL of every upstream (with `{region}` where it varies). */
   endpoints: Record<JobSource, string>;
@@ -90,25 +87,23 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   });
   const live = subscriptionResolvers(watches, (delta) => metrics.subscriptions.inc(delta));
   const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
-  // The caller object is kept, not copied: the fast path's `signal` is a getter that makes its AbortController on first use.
-  const newContext = (caller: Caller) => {
-    const call = caller as CallContext;
-    call.principal = principalOf(caller.credential);
-    call.stats = { upstreamCalls: 0 };
-    return createRequestContext(call, config.region);
-  };
   const fastPath = (options.fastPath ?? true) && !options.tracing;
   const prepared = createPreparedOperations();
   const yogaLog = yogaLogger(logger);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
-    context: ({ request }) =>
-      newContext({
-        credential: credentialFrom(request, config.aksk),
+    context: ({ request }) => {
+      const credential = credentialFrom(request, config.aksk);
+      const call: CallContext = {
+        credential,
+        principal: principalOf(credential),
         requestId: requestIdOf(request),
         signal: request.signal,
+        stats: { upstreamCalls: 0 },
         span: spanOf(request),
-      }),
+      };
+      return createRequestContext(call, config.region);
+    },
     graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery } : false,
     // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
     renderGraphiQL,
@@ -123,6 +118,11 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     maskedErrors: true,
     // Yoga's own messages (masked internal errors among them) go to the same JSON log.
     logging: yogaLog,
+    // The fast path (fast-path.ts) answers repeated queries without these plugins and does itself what
+    // each of them does to a query's answer: request id, log line, metrics, body limit, rejection
+    // status. The rest act only on documents (limits, introspection), which yoga has checked before a
+    // document is prepared. A plugin that depends on the request or the caller (auth, rate limits,
+    // response caching) must be added to the fast path as well, or turn the fast path off.
     plugins: [
       // graphql-js's own executor: yoga's default (@graphql-tools/executor) allocated about a quarter
       // of every request's garbage here; this measured x1.11 req/s and x0.90 CPU per request (bench/findings.md).
@@ -144,7 +144,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
         schema,
         prepared,
         credentialOf: (token) => credentialOf(token, config.aksk),
-        newContext,
+        newContext: (call) => createRequestContext(call, config.region),
         maxBodyBytes: config.maxBodyBytes,
         metrics,
         logger,

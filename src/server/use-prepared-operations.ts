@@ -7,8 +7,8 @@ import type { CompiledQuery } from '../graph/compile.js';
 export interface PreparedOperation {
   document: DocumentNode;
   operationName: string | null;
-  /** The query plan, made on the fast path's first use; null when graphql-js must execute it. */
-  compiled?: CompiledQuery | null;
+  /** The query plan: undefined until the fast path first runs it, null when graphql-js executes it instead. */
+  plan?: CompiledQuery | null;
 }
 
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
@@ -23,11 +23,16 @@ export interface PreparedOperations {
  * The documents that reached execution through yoga, keyed by their exact text and operation name.
  * Validation depends on the document and the schema only, so a document accepted once is accepted
  * again: the fast path may execute it without yoga. Refused documents are never recorded, so a
- * hostile query always meets the full pipeline. Bounded by total text size, since a document may
- * be as large as the body limit.
+ * hostile query always meets the full pipeline. Bounded like yoga's own parse cache (1,000
+ * documents) and by an estimate of their memory: a parsed document, with its locations and tokens,
+ * holds about 2 KB plus a dozen bytes per character of text.
  */
-export function createPreparedOperations(maxChars = 16 * 1024 * 1024): PreparedOperations {
-  const cache = new LRUCache<string, PreparedOperation>({ maxSize: maxChars, sizeCalculation: (_, key) => key.length || 1 });
+export function createPreparedOperations(maxDocuments = 1_000, maxBytes = 64 * 1024 * 1024): PreparedOperations {
+  const cache = new LRUCache<string, PreparedOperation>({
+    max: maxDocuments,
+    maxSize: maxBytes,
+    sizeCalculation: (_, key) => 2_048 + 16 * key.length,
+  });
   // Unambiguous because a GraphQL name has no newline in it; anything else is never looked up.
   const keyOf = (query: string, operationName: string | null | undefined) => `${operationName ?? ''}\n${query}`;
   return {
@@ -39,10 +44,9 @@ export function createPreparedOperations(maxChars = 16 * 1024 * 1024): PreparedO
         // Queries only: a subscription is a stream and stays with yoga.
         const operation = getOperationAST(args.document, args.operationName ?? undefined);
         if (operation?.operation !== 'query') return;
-        cache.set(keyOf(params.query, params.operationName), {
-          document: args.document,
-          operationName: operation.name?.value ?? null,
-        });
+        const key = keyOf(params.query, params.operationName);
+        // Kept, not replaced, when known already (sent by GET, say): its plan stays with it.
+        if (!cache.has(key)) cache.set(key, { document: args.document, operationName: operation.name?.value ?? null });
       },
     },
   };

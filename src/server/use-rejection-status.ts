@@ -1,3 +1,4 @@
+import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isSingleResult } from './results.js';
 
@@ -8,13 +9,19 @@ import { isSingleResult } from './results.js';
  * accept plain application/json; a status on the result itself is one it always honours (and it
  * strips `extensions.http` from the body).
  */
+export function withRejectionStatus(result: ExecutionResult): ExecutionResult {
+  if ('data' in result || !result.errors?.length) return result;
+  const extensions = result.extensions ?? {};
+  if ('http' in extensions) return result;
+  return { ...result, extensions: { ...extensions, http: { status: 400 } } };
+}
+
 export function useRejectionStatus(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
-      if (!isSingleResult(result) || 'data' in result || !result.errors?.length) return;
-      const extensions = result.extensions ?? {};
-      if ('http' in extensions) return;
-      setResult({ ...result, extensions: { ...extensions, http: { status: 400 } } });
+      if (!isSingleResult(result)) return;
+      const answered = withRejectionStatus(result);
+      if (answered !== result) setResult(answered);
     },
   };
 }

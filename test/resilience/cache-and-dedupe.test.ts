@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { callsBy, startSimulatedGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 import type { Simulator } from '../../src/simulator/server.js';
 import { createGate } from './faulty-upstream.js';
+import { scrape } from '../observability/prom.js';
 import { MIXED, P, SIM_IDS, cceField, cfwField, codeAt, fieldAt, sleep, startFaultyGateway, timed, type FaultyGateway } from './helpers.js';
 
 type SimGateway = TestGateway & { sim: Simulator };
@@ -249,6 +250,34 @@ describe('a client that disconnects', () => {
     const next = await g.query(MIXED, { token: A });
     expect(next.errors, JSON.stringify(next.errors)).toBeUndefined();
     expect(g.faulty.calls).toHaveLength(2);
+  });
+});
+
+describe('a client that disconnects on the fast path', () => {
+  it('cancels its upstream call there too', async () => {
+    const g = (gw = await startFaultyGateway({ UPSTREAM_TIMEOUT_MS: '15000' }));
+    // Once through yoga, so that the document is prepared; the next request takes the fast path.
+    const first = await g.query(MIXED, { token: A });
+    expect(first.errors, JSON.stringify(first.errors)).toBeUndefined();
+    const before = g.faulty.calls.length;
+    const fastPathAnswers = async () => (await scrape(g.url)).value('graphql_prepared_operations_total');
+    const answered = await fastPathAnswers();
+    g.faulty.script = () => ({ kind: 'hang' });
+    const controller = new AbortController();
+    const aborted = rawQuery(g.url, MIXED, B, controller.signal).catch((error: unknown) => error);
+    await g.faulty.waitForCalls(before + 1);
+    expect(await fastPathAnswers()).toBe(answered + 1);
+    controller.abort();
+    await aborted;
+    const call = g.faulty.calls[before]!;
+    await Promise.race([
+      call.closed,
+      sleep(5_000).then(() => {
+        throw new Error('the upstream call was not cancelled');
+      }),
+    ]);
+    expect(call.closedByClient).toBe(true);
+    expect(call.answered).toBe(false);
   });
 });
 

@@ -22,7 +22,9 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import {
   GraphQLError,
+  GraphQLScalarType,
   Kind,
+  responsePathAsArray,
   execute,
   parse,
   validate,
@@ -845,19 +847,55 @@ const infoSchema = makeExecutableSchema({
       tagged: Tagged
       shape: Shape
       n: Int
+      "No resolver: the list comes straight off the source."
+      echoes: [Echoed]
+    }
+    "isTypeOf writes down the path it was given, so the result shows it."
+    type Echoed {
+      x: Int
+      seenPath: String
+    }
+    "Serialized as is, so a promise would pass through it unawaited."
+    scalar Raw
+    "Properties that are promises (no resolvers)."
+    type Lazy {
+      raw: Raw
+      rawNN: Raw!
+      rejected: Raw
+      typed: String
     }
     type Query {
       tagged: Tagged
       holder: Holder
       shape: Shape
       n: Int
+      lazy(nullNN: Boolean): Lazy
     }
   `,
   resolvers: {
     Tagged: { __isTypeOf: (value: { x?: number }) => typeof value.x === 'number' },
+    Echoed: {
+      __isTypeOf: (value: { x?: number; seenPath?: string }, _context: unknown, info: GraphQLResolveInfo) => {
+        value.seenPath = JSON.stringify(responsePathAsArray(info.path));
+        return typeof value.x === 'number';
+      },
+    },
+    Raw: new GraphQLScalarType({ name: 'Raw', serialize: (value) => value }),
+    Lazy: {},
     // Declares `info`: a plan cannot run it.
     Shape: { __resolveType: (_value: unknown, _context: unknown, info: GraphQLResolveInfo) => (info ? 'Square' : undefined) },
-    Query: { tagged: () => ({ x: 1 }), holder: () => ({}), shape: () => ({ sides: 4 }), n: () => 1 },
+    Query: {
+      tagged: () => ({ x: 1 }),
+      holder: () => ({ echoes: [{ x: 1 }, { x: 2 }] }),
+      shape: () => ({ sides: 4 }),
+      n: () => 1,
+      lazy: (_root: unknown, { nullNN }: { nullNN?: boolean }) => ({
+        raw: Promise.resolve('r'),
+        rawNN: Promise.resolve(nullNN ? null : 'n'),
+        rejected: Promise.reject(new Error('a rejected property')),
+        typed: Promise.resolve('t'),
+      }),
+    },
     Holder: { tagged: () => ({ x: 2 }), shape: () => ({ sides: 4 }), n: () => 2 },
   },
 });
@@ -907,6 +945,9 @@ describe('compileQuery matches graphql-js where resolvers read info', () => {
     { name: 'an object type with isTypeOf (nested field)', query: '{ holder { n tagged { x } } }', on: infoSchema },
     { name: 'resolveType declaring info (root field)', query: '{ shape { sides } }', on: infoSchema },
     { name: 'resolveType declaring info (nested field)', query: '{ holder { shape { sides } } }', on: infoSchema },
+    { name: 'isTypeOf on the items of a list with no resolver sees the field path', query: '{ holder { echoes { x seenPath } } }', on: infoSchema },
+    { name: 'promise-valued properties through a pass-through scalar and String', query: '{ lazy { raw rawNN rejected typed } }', on: infoSchema },
+    { name: 'a promise-valued property that resolves to null in a non-null field', query: '{ lazy(nullNN: true) { raw rawNN } other: n }', on: infoSchema },
     { name: 'a resolver reading info through a parameter after a default (length 1)', query: '{ hello sneaky }' },
     { name: 'a function-valued source property reading info (default resolver)', query: '{ calc { name describe } }' },
     {

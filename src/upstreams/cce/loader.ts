@@ -24,20 +24,17 @@ export interface CceLoaders {
 }
 
 /**
- * Where each sub-job was last seen embedded, across requests, per principal (the most recently
- * active ones): `api|region|project|uid` → the uid of the top-level job whose payload carried it.
- * Only a hint for where to look in this request; the data always comes from this request's own
- * reads. One LRU entry per principal rather than one per sub-job: a request with a new token then
- * costs one LRU write, not one per sub-job (bench/findings.md).
+ * Where each sub-job was last seen embedded, across requests, per principal: `api|region|project|uid`
+ * → the uid of the top-level job whose payload carried it. Only a hint for where to look in this
+ * request; the data always comes from this request's own reads. One LRU entry per principal (its
+ * size is its hint count, 10,000 hints in all), so a request with a new token costs one LRU write
+ * rather than one per sub-job (bench/findings.md), while one busy principal (the gateway's own
+ * AK/SK, say) may use the whole budget.
  */
-export interface CceParentIndex {
-  principals: LRUCache<string, Map<string, string>>;
-  /** A principal's hints start over when they reach this many. */
-  hintsPerPrincipal: number;
-}
+export type CceParentIndex = LRUCache<string, Map<string, string>>;
 
-export function createCceParentIndex(principals = 500, hintsPerPrincipal = 200): CceParentIndex {
-  return { principals: new LRUCache<string, Map<string, string>>({ max: principals }), hintsPerPrincipal };
+export function createCceParentIndex(maxHints = 10_000): CceParentIndex {
+  return new LRUCache<string, Map<string, string>>({ maxSize: maxHints, sizeCalculation: (hints) => Math.max(1, hints.size) });
 }
 
 const hintKey = (ref: CceRef) => `${ref.api}|${ref.region}|${ref.projectId}|${ref.jobId}`;
@@ -75,7 +72,7 @@ export function createCceLoaders(
     service: 'CCE',
     keyOf: refKey,
     fetch(ref) {
-      const parentUid = parents.principals.get(call.principal)?.get(hintKey(ref));
+      const parentUid = parents.get(call.principal)?.get(hintKey(ref));
       // Synchronous unless the job was seen embedded, so a parent in the same batch has started before its sub-job looks for it.
       return parentUid === undefined ? loadOwn(ref) : fromParent(ref, parentUid).then((copy) => copy ?? loadOwn(ref));
     },
@@ -122,13 +119,18 @@ export function createCceLoaders(
   function remember(job: CceJobModel): void {
     let hints: Map<string, string> | undefined;
     for (const sub of descendants(job)) {
-      if (!hints) {
-        hints = parents.principals.get(call.principal);
-        if (!hints) parents.principals.set(call.principal, (hints = new Map()));
-        else if (hints.size >= parents.hintsPerPrincipal) hints.clear();
-      }
-      hints.set(hintKey(sub.ref), job.jobId);
+      hints ??= parents.get(call.principal) ?? new Map<string, string>();
+      const key = hintKey(sub.ref);
+      hints.delete(key); // re-inserted: the newest hints are the last to go
+      hints.set(key, job.jobId);
     }
+    if (!hints) return;
+    for (const key of hints.keys()) {
+      if (hints.size <= parents.maxSize) break;
+      hints.delete(key);
+    }
+    // Set again, so the LRU counts the principal's hints as they are now.
+    parents.set(call.principal, hints);
   }
 
   return { jobs, details, lists };
