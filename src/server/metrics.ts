@@ -27,7 +27,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ['type'] as const,
       registers,
     }),
-    fastPath: new Counter({
+    preparedOperations: new Counter({
       name: 'graphql_prepared_operations_total',
       help: 'Queries answered on the fast path: a document already validated, executed without the yoga pipeline.',
       registers,
