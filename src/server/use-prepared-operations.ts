@@ -25,7 +25,7 @@ export interface PreparedOperations {
  * again: the fast path may execute it without yoga. Refused documents are never recorded, so a
  * hostile query always meets the full pipeline. Bounded like yoga's own parse cache (1,000
  * documents) and by an estimate of their memory: a parsed document, with its locations and tokens,
- * holds about 2 KB plus a dozen bytes per character of text.
+ * holds about 2 KB plus some 16 bytes per character of text.
  */
 export function createPreparedOperations(maxDocuments = 1_000, maxBytes = 64 * 1024 * 1024): PreparedOperations {
   const cache = new LRUCache<string, PreparedOperation>({
