@@ -1,5 +1,9 @@
-// graphql-js's own value printer (internal to graphql, not its public API), so messages read exactly as its executor's would.
+// graphql-js's own helpers (internal to graphql, not its public API), so that values print, promises
+// are recognised and objects of promises are awaited exactly as its executor does.
 import { inspect as describe } from 'graphql/jsutils/inspect.js';
+import { isIterableObject as isIterable } from 'graphql/jsutils/isIterableObject.js';
+import { isPromise } from 'graphql/jsutils/isPromise.js';
+import { promiseForObject } from 'graphql/jsutils/promiseForObject.js';
 import {
   GraphQLError,
   TypeNameMetaFieldDef,
@@ -105,13 +109,18 @@ function executeFields(run: Run, plans: FieldPlan[], source: unknown, path: Path
   } catch (error) {
     // The fields already started may still reject: wait for them, so their errors land (or are dropped) first.
     if (containsPromise) {
-      return promiseForObject(results).finally(() => {
+      return awaitFields(results).finally(() => {
         throw error;
       });
     }
     throw error;
   }
-  return containsPromise ? promiseForObject(results) : results;
+  return containsPromise ? awaitFields(results) : results;
+}
+
+/** graphql-js's promiseForObject, typed for what it is given here too: some values promises, some not. */
+function awaitFields(results: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return promiseForObject(results as Record<string, Promise<unknown>>);
 }
 
 function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): unknown {
@@ -295,21 +304,3 @@ function completeLeaf(type: GraphQLLeafType, result: unknown): unknown {
   }
   return serialized;
 }
-
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
-function promiseForObject(object: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const keys = Object.keys(object);
-  return Promise.all(keys.map((key) => object[key])).then((values) => {
-    const resolved = Object.create(null) as Record<string, unknown>;
-    for (let i = 0; i < keys.length; i++) resolved[keys[i]!] = values[i];
-    return resolved;
-  });
-}
-
