@@ -18,6 +18,8 @@ import type { Upstream } from '../upstreams/types.js';
 import { credentialFrom, credentialOf } from './credentials.js';
 import { createFastPath } from './fast-path.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
+import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
+import { usePersistedDocuments } from './use-persisted-documents.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -89,6 +91,12 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
   const fastPath = (options.fastPath ?? true) && !options.tracing;
   const prepared = createPreparedOperations();
+  // Persisted documents (PERSISTED_DOCUMENTS, TRUSTED_DOCUMENTS_ONLY, APQ): the manifest is read now
+  // (a bad file stops start-up) and its documents are checked by yoga itself once yoga is made, below.
+  const manifest = config.persistedDocuments ? readManifest(config.persistedDocuments.path) : undefined;
+  let trusted: TrustedDocuments | undefined;
+  const trustedOnly = config.persistedDocuments?.trustedOnly ?? false;
+  const apq = config.apq.enabled ? createApqStore(config.apq.maxEntries, config.apq.maxBytes) : undefined;
   const yogaLog = yogaLogger(logger);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
@@ -134,15 +142,28 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useReadiness(readiness),
       useBodyLimit(config.maxBodyBytes),
       useRejectionStatus(),
+      ...usePersistedDocuments({ trusted: () => trusted, apq, trustedOnly, introspection: config.introspection }),
       ...useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(fastPath ? [prepared.plugin] : []),
     ],
   });
+  if (manifest && config.persistedDocuments) {
+    // Parsed and validated by yoga's own parse and validate (every plugin's limits and rules), as a request's document would be.
+    const check = (text: string) => {
+      const { parse, validate, schema: served } = yoga.getEnveloped({ params: { query: text } } as never);
+      const document = parse(text);
+      const errors = validate(served, document);
+      if (errors.length > 0) throw new Error(errors.map((e: Error) => e.message).join('; '));
+      return document;
+    };
+    trusted = loadTrustedDocuments(config.persistedDocuments.path, manifest, check, schema);
+  }
   const listener: RequestListener = fastPath
     ? createFastPath(yoga, {
         schema,
         prepared,
+        persisted: persistedLookup(trusted, apq, trustedOnly, prepared),
         credentialOf: (token) => credentialOf(token, config.aksk),
         newContext: (call) => createRequestContext(call, config.region),
         maxBodyBytes: config.maxBodyBytes,
