@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useEngine } from '@envelop/core';
-import { execute, subscribe } from 'graphql';
+import { execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
@@ -19,7 +19,7 @@ import { credentialFrom, credentialOf } from './credentials.js';
 import { createFastPath } from './fast-path.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
 import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
-import { usePersistedDocuments } from './use-persisted-documents.js';
+import { persistedTextOf, usePersistedDocuments, type PersistedDocumentsOptions } from './use-persisted-documents.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -59,6 +59,8 @@ export interface Gateway {
   listener: RequestListener;
   upstreams: readonly Upstream[];
   readiness: Readiness;
+  /** The text a WebSocket operation runs under the persisted documents rules (yoga's HTTP path applies them itself), or why not. */
+  operationText(payload: { query?: unknown; documentId?: unknown; extensions?: unknown }): string | GraphQLError;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   let trusted: TrustedDocuments | undefined;
   const trustedOnly = config.persistedDocuments?.trustedOnly ?? false;
   const apq = config.apq.enabled ? createApqStore(config.apq.maxEntries, config.apq.maxBytes) : undefined;
+  const persistedOptions: PersistedDocumentsOptions = { trusted: () => trusted, apq, trustedOnly, introspection: config.introspection };
   const yogaLog = yogaLogger(logger);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
@@ -142,7 +145,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useReadiness(readiness),
       useBodyLimit(config.maxBodyBytes),
       useRejectionStatus(),
-      ...usePersistedDocuments({ trusted: () => trusted, apq, trustedOnly, introspection: config.introspection }),
+      ...usePersistedDocuments(persistedOptions),
       ...useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(fastPath ? [prepared.plugin] : []),
@@ -180,6 +183,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     listener,
     upstreams,
     readiness,
+    operationText: (payload) => persistedTextOf(persistedOptions, payload),
     async close() {
       readiness.ready = false;
       watches.close();

@@ -83,6 +83,23 @@ function useTrustedDocumentsOnly(options: PersistedDocumentsOptions): Plugin {
   };
 }
 
+/**
+ * The same rules for operations that never meet yoga's onParams (graphql-ws over WebSocket): the
+ * text to parse, or the error to answer. With TRUSTED_DOCUMENTS_ONLY only the manifest's texts
+ * pass (introspection included: GraphiQL introspects over HTTP). An operation may also name a
+ * document by id, with an empty `query` (graphql-ws requires the field).
+ */
+export function persistedTextOf(options: PersistedDocumentsOptions, payload: { query?: unknown; documentId?: unknown; extensions?: unknown }): string | GraphQLError {
+  const { query } = payload;
+  const id = query === '' || query == null ? persistedIdOf(payload) : undefined;
+  if (id === undefined) {
+    if (typeof query !== 'string' || !options.trustedOnly || options.trusted()?.hasText(query)) return query as string;
+    return notAllowed();
+  }
+  const text = options.trusted()?.text(id) ?? options.apq?.get(id);
+  return text ?? createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+}
+
 function notAllowed(): GraphQLError {
   return createGraphQLError('Only persisted documents may be executed: send the id of a document in the manifest.', {
     extensions: { code: NOT_ALLOWED, http: { status: 400 } },

@@ -9,7 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from 'graphql-ws';
 import { request } from 'undici';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/server/gateway.js';
@@ -321,6 +323,41 @@ describe('TRUSTED_DOCUMENTS_ONLY=true', () => {
   });
 });
 
+describe('over WebSocket (graphql-ws), which never meets yoga\'s onParams', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await gateway({ PERSISTED_DOCUMENTS: MANIFEST, TRUSTED_DOCUMENTS_ONLY: 'true' });
+  });
+
+  /** One operation over graphql-ws: its first result, or the errors the server refused it with. */
+  async function overWebSocket(payload: { query: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> }): Promise<Answer['body']> {
+    const client = createClient({ url: `${gw.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Auth-Token': TOKEN }, retryAttempts: 0 });
+    try {
+      for await (const result of client.iterate(payload)) return result as Answer['body'];
+      return {};
+    } catch (errors) {
+      return { errors: errors as NonNullable<Answer['body']['errors']> };
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('TRUSTED_DOCUMENTS_ONLY refuses text outside the manifest there too, with no upstream call', async () => {
+    const refused = await overWebSocket({ query: `{ cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}") { state } }` });
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_ALLOWED']);
+    expect(sim.calls).toHaveLength(0);
+  });
+
+  it("runs the manifest's text, and its id sent with an empty query", async () => {
+    const byText = await overWebSocket({ query: CFW_STATE, variables: CFW_VARS });
+    expect(byText.data?.cfwJob).toMatchObject({ state: 'RUNNING' });
+    const byId = await overWebSocket({ query: '', variables: CFW_VARS, extensions: apq(sha256Hex(CFW_STATE)) });
+    expect(byId.data).toEqual(byText.data);
+    const unknown = await overWebSocket({ query: '', extensions: apq('0'.repeat(64)) });
+    expect(unknown.errors?.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
+  });
+});
+
 describe('a manifest that cannot be served stops start-up, naming the entry', () => {
   const endpoints = { CCE: 'http://127.0.0.1:9', CAE: 'http://127.0.0.1:9', CFW: 'http://127.0.0.1:9', DB: 'http://127.0.0.1:9' };
   const deep = `query Deep { cceJob(projectId: "${P}", jobId: "x") { ${'subJobs { '.repeat(20)}state${' }'.repeat(20)} } }`;
@@ -330,9 +367,12 @@ describe('a manifest that cannot be served stops start-up, naming the entry', ()
     ['a syntax error', 'bad-syntax', '{ cfwJob(', /Syntax Error/],
     ['over MAX_DEPTH', 'too-deep', deep, /depth/i],
     ['over MAX_ALIASES', 'too-many-aliases', aliased, /Aliases limit/],
-  ])('%s', (_what, id, text, why) => {
-    const path = manifestFile(`${id}.json`, { [sha256Hex(CFW_STATE)]: CFW_STATE, [id]: text });
-    const config = loadConfig({ LOG_LEVEL: 'silent', PERSISTED_DOCUMENTS: path });
+    ['over MAX_COST (set to 5 here)', 'too-costly', CFW_STATE, /cost/i, { MAX_COST: '5' }],
+    ['over MAX_TOKENS (set to 20 here)', 'too-many-tokens', DB_STATE, /token/i, { MAX_TOKENS: '20' }],
+    ['introspection with INTROSPECTION=false', 'introspection', '{ __schema { queryType { name } } }', /introspection/, { INTROSPECTION: 'false' }],
+  ])('%s', (_what, id, text, why, env: Record<string, string> = {}) => {
+    const path = manifestFile(`${id}.json`, { '{ __typename }': '{ __typename }', [id]: text });
+    const config = loadConfig({ LOG_LEVEL: 'silent', PERSISTED_DOCUMENTS: path, ...env });
     let error: unknown;
     try {
       createGateway(config, { endpoints }).close();
