@@ -5,7 +5,7 @@
  * id; anything outside the manifest is refused. The generated files are committed (so the example
  * type-checks and runs from a fresh clone), and this test fails when they are not what codegen writes.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ const ids = {
 let generated: Map<string, string>;
 let manifest: Record<string, string>;
 let gw: TestGateway & { sim: Simulator };
+let tmp: string | undefined;
 
 beforeAll(async () => {
   // The example's own codegen config, run in memory: nothing in the working tree is written.
@@ -46,13 +47,15 @@ beforeAll(async () => {
   const manifestPath = [...generated.keys()].find((f) => f.endsWith('persisted-documents.json'));
   if (!manifestPath) throw new Error(`codegen wrote no persisted-documents.json: ${[...generated.keys()].join(', ')}`);
   manifest = JSON.parse(generated.get(manifestPath)!) as Record<string, string>;
-  const file = join(mkdtempSync(join(tmpdir(), 'console-example-')), 'persisted-documents.json');
+  tmp = mkdtempSync(join(tmpdir(), 'console-example-'));
+  const file = join(tmp, 'persisted-documents.json');
   writeFileSync(file, generated.get(manifestPath)!);
   gw = await startSimulatedGateway({ PERSISTED_DOCUMENTS: file, TRUSTED_DOCUMENTS_ONLY: 'true' });
 }, 60_000);
 
 afterAll(async () => {
   await gw?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('the example is built from the current schema', () => {

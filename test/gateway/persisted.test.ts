@@ -5,7 +5,7 @@
  * TRUSTED_DOCUMENTS_ONLY lock, and manifests that must stop start-up.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(gateways.map((gw) => gw.close()));
   await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
   // A new principal per test: no terminal cache or in-flight call links two tests' upstream counts.
