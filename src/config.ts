@@ -29,6 +29,10 @@ export interface Config {
   maxBodyBytes: number;
   logLevel: string;
   watch: WatchOptions;
+  /** Automatic persisted queries (the Apollo protocol): a bounded store of hash → query text. */
+  apq: { enabled: boolean; maxEntries: number; maxBytes: number };
+  /** PERSISTED_DOCUMENTS: the trusted documents manifest, and whether only its documents may run. */
+  persistedDocuments: { path: string; trustedOnly: boolean } | null;
 }
 
 export class ConfigError extends Error {}
@@ -105,7 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (value) endpoints[source] = value;
   }
   const connections = int(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024);
-  return {
+  return withTrustedDocuments(env, {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: set(env, 'HOST') ?? '0.0.0.0',
     region,
@@ -148,5 +152,31 @@ export function loadConfig(env: Env = process.env): Config {
       watchMaxMs: int(env, 'WATCH_MAX_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    apq: {
+      enabled: bool(env, 'APQ', true),
+      maxEntries: int(env, 'APQ_MAX_ENTRIES', 1_000, 1, 1_000_000),
+      maxBytes: int(env, 'APQ_MAX_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
+    persistedDocuments: null,
+  });
+}
+
+/**
+ * PERSISTED_DOCUMENTS and TRUSTED_DOCUMENTS_ONLY. Locked to its manifest, the gateway also hides
+ * GraphiQL and introspection unless GRAPHIQL / INTROSPECTION are set explicitly, and takes no
+ * automatic persisted queries (they would let any text in).
+ */
+function withTrustedDocuments(env: Env, config: Config): Config {
+  const path = set(env, 'PERSISTED_DOCUMENTS');
+  const trustedOnly = bool(env, 'TRUSTED_DOCUMENTS_ONLY', false);
+  if (trustedOnly && path === undefined) throw new ConfigError('TRUSTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS (the manifest path)');
+  if (path === undefined) return config;
+  if (!trustedOnly) return { ...config, persistedDocuments: { path, trustedOnly } };
+  return {
+    ...config,
+    persistedDocuments: { path, trustedOnly },
+    graphiql: set(env, 'GRAPHIQL') === undefined ? false : config.graphiql,
+    introspection: set(env, 'INTROSPECTION') === undefined ? false : config.introspection,
+    apq: { ...config.apq, enabled: false },
   };
 }

@@ -95,6 +95,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A bad PERSISTED_DOCUMENTS manifest is found when the gateway is made: a configuration error too.
+  if (error instanceof ConfigError) {
+    console.error(`job-gateway: configuration error: ${error.message}`);
+    process.exit(1);
+  }
   console.error('job-gateway: failed to start:', error);
   process.exit(1);
 });

@@ -9,6 +9,7 @@ import type { RequestContext } from '../upstreams/request-context.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { PreparedOperation, PreparedOperations } from './use-prepared-operations.js';
+import { persistedIdOf, type PersistedLookup } from './persisted-documents.js';
 import { countResultErrors } from './use-metrics.js';
 import { countCodes, writeRequestLine } from './use-request-log.js';
 import { withRejectionStatus } from './use-rejection-status.js';
@@ -17,6 +18,8 @@ import { requestIdFrom } from './use-request-id.js';
 export interface FastPathOptions {
   schema: GraphQLSchema;
   prepared: PreparedOperations;
+  /** Requests that name a persisted document by id, and text that only yoga may answer (TRUSTED_DOCUMENTS_ONLY). */
+  persisted?: PersistedLookup;
   credentialOf(token: string | undefined): Credential;
   /** The per-request context, as yoga's context factory builds it. */
   newContext(call: CallContext): RequestContext;
@@ -30,7 +33,9 @@ export interface FastPathOptions {
 type Yoga = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 interface Params {
-  query: string;
+  /** Undefined when the request names a persisted document by `id` instead. */
+  query?: string;
+  id?: string;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
 }
@@ -54,7 +59,7 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
     const started = performance.now();
     const body = await readBody(req);
     const params = paramsOf(body);
-    const operation = params && prepared.get(params.query, params.operationName);
+    const operation = params && operationOf(params);
     if (!params || !operation) {
       // Yoga reads a body a framework has already consumed from `req.body`. (A new document's body is
       // thus parsed twice, and yoga's duration for it starts after the upload: once per document.)
@@ -82,6 +87,14 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
     const { status, headers, body: text } = yogaAnswer(withRejectionStatus(result), mediaType);
     send(res, status, { ...headers, 'x-request-id': requestId }, text);
     record({ requestId, status, started, operationName: operation.operationName, context, result });
+  }
+
+  /** The prepared operation a request runs: its text's, or the persisted document's it names by id. */
+  function operationOf(params: Params): PreparedOperation | undefined {
+    const { persisted } = options;
+    if (params.query === undefined) return params.id === undefined ? undefined : persisted?.operation(params.id, params.operationName);
+    if (persisted && !persisted.allowsText(params.query)) return undefined;
+    return prepared.get(params.query, params.operationName);
   }
 
   /** The operation's plan, made on its first fast-path request; graphql-js for what has none. */
@@ -232,15 +245,24 @@ function paramsOf(body: Buffer): Params | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const params = value as Record<string, unknown>;
   for (const key in params) {
-    if (key === 'query' || key === 'operationName' || key === 'variables') continue;
-    // Extensions (persisted queries, say) and unknown keys: yoga's rules.
-    if (key !== 'extensions' || params[key] != null) return undefined;
+    if (key === 'query' || key === 'operationName' || key === 'variables' || key === 'extensions' || key === 'documentId') continue;
+    // Unknown keys: yoga's rules.
+    if (params[key] != null) return undefined;
   }
-  const { query, operationName, variables } = params;
-  if (typeof query !== 'string') return undefined;
+  const { query, operationName, variables, extensions, documentId } = params;
   if (operationName != null && typeof operationName !== 'string') return undefined;
   if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
-  return params as unknown as Params;
+  if (typeof query === 'string') {
+    // Text with extensions (an APQ registration to check, say) or with an id as well: yoga's rules.
+    if (extensions != null || documentId != null) return undefined;
+    return params as unknown as Params;
+  }
+  if (query != null) return undefined;
+  // No text: a persisted document named by id, with no extension but the one that names it.
+  const id = persistedIdOf(params);
+  if (id === undefined) return undefined;
+  if (extensions != null && Object.keys(extensions).some((key) => key !== 'persistedQuery')) return undefined;
+  return { id, operationName: operationName as string | null | undefined, variables: variables as Params['variables'] };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useEngine } from '@envelop/core';
-import { execute, subscribe } from 'graphql';
+import { execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
@@ -18,6 +18,8 @@ import type { Upstream } from '../upstreams/types.js';
 import { credentialFrom, credentialOf } from './credentials.js';
 import { createFastPath } from './fast-path.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
+import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
+import { persistedTextOf, usePersistedDocuments, type PersistedDocumentsOptions } from './use-persisted-documents.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -57,6 +59,8 @@ export interface Gateway {
   listener: RequestListener;
   upstreams: readonly Upstream[];
   readiness: Readiness;
+  /** The text a WebSocket operation runs under the persisted documents rules (yoga's HTTP path applies them itself), or why not. */
+  operationText(payload: { query?: unknown; documentId?: unknown; extensions?: unknown }): string | GraphQLError;
   close(): Promise<void>;
 }
 
@@ -89,6 +93,13 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
   const fastPath = (options.fastPath ?? true) && !options.tracing;
   const prepared = createPreparedOperations();
+  // Persisted documents (PERSISTED_DOCUMENTS, TRUSTED_DOCUMENTS_ONLY, APQ): the manifest is read now
+  // (a bad file stops start-up) and its documents are checked by yoga itself once yoga is made, below.
+  const manifest = config.persistedDocuments ? readManifest(config.persistedDocuments.path) : undefined;
+  let trusted: TrustedDocuments | undefined;
+  const trustedOnly = config.persistedDocuments?.trustedOnly ?? false;
+  const apq = config.apq.enabled ? createApqStore(config.apq.maxEntries, config.apq.maxBytes) : undefined;
+  const persistedOptions: PersistedDocumentsOptions = { trusted: () => trusted, apq, trustedOnly, introspection: config.introspection };
   const yogaLog = yogaLogger(logger);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
@@ -134,15 +145,28 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useReadiness(readiness),
       useBodyLimit(config.maxBodyBytes),
       useRejectionStatus(),
+      ...usePersistedDocuments(persistedOptions),
       ...useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(fastPath ? [prepared.plugin] : []),
     ],
   });
+  if (manifest && config.persistedDocuments) {
+    // Parsed and validated by yoga's own parse and validate (every plugin's limits and rules), as a request's document would be.
+    const check = (text: string) => {
+      const { parse, validate, schema: served } = yoga.getEnveloped({ params: { query: text } } as never);
+      const document = parse(text);
+      const errors = validate(served, document);
+      if (errors.length > 0) throw new Error(errors.map((e: Error) => e.message).join('; '));
+      return document;
+    };
+    trusted = loadTrustedDocuments(config.persistedDocuments.path, manifest, check, schema);
+  }
   const listener: RequestListener = fastPath
     ? createFastPath(yoga, {
         schema,
         prepared,
+        persisted: persistedLookup(trusted, apq, trustedOnly, prepared),
         credentialOf: (token) => credentialOf(token, config.aksk),
         newContext: (call) => createRequestContext(call, config.region),
         maxBodyBytes: config.maxBodyBytes,
@@ -159,6 +183,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     listener,
     upstreams,
     readiness,
+    operationText: (payload) => persistedTextOf(persistedOptions, payload),
     async close() {
       readiness.ready = false;
       watches.close();

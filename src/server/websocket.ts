@@ -21,15 +21,18 @@ export function serveWebSocket(server: Server, gateway: Gateway, maxPayloadBytes
       execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
+        // TRUSTED_DOCUMENTS_ONLY and document ids apply here too: graphql-ws never meets yoga's onParams.
+        const text = gateway.operationText(payload);
+        if (typeof text !== 'string') return [text];
         const request = requestOf(ctx.extra.request, ctx.connectionParams, closedSignal(ctx.extra.socket));
         const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({
           ...ctx,
           request,
-          params: payload,
+          params: { ...payload, query: text },
         });
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(text);
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('could not parse the query')];
         }
