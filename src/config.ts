@@ -24,6 +24,8 @@ export interface Config {
   maxSubJobDepth: number;
   maxJobIds: number;
   graphiql: boolean;
+  /** The job pages at /jobs (JOB_PAGES); by default on exactly when GraphiQL is. */
+  jobPages: boolean;
   introspection: boolean;
   limits: QueryLimits;
   maxBodyBytes: number;
@@ -105,7 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (value) endpoints[source] = value;
   }
   const connections = int(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024);
-  return {
+  const config: Omit<Config, 'jobPages'> = {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: set(env, 'HOST') ?? '0.0.0.0',
     region,
@@ -149,4 +151,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
+  // The job pages are browser tooling like GraphiQL: they follow its setting (production included) unless set.
+  return { ...config, jobPages: bool(env, 'JOB_PAGES', config.graphiql) };
 }
