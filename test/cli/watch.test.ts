@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printable } from '../../src/cli/display.js';
 import { parseDuration } from '../../src/cli/watch.js';
-import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID } from '../../src/simulator/server.js';
+import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, type Simulator } from '../../src/simulator/server.js';
 import { caeGlobalId } from '../../src/upstreams/cae/map.js';
 import { cceGlobalId } from '../../src/upstreams/cce/map.js';
 import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
@@ -81,7 +81,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-let gw: TestGateway;
+let gw: TestGateway & { sim: Simulator };
 let url: string;
 
 beforeAll(async () => {
