@@ -3,6 +3,8 @@
  * sees working): the shell, its two assets, the security headers, what is refused, the JOB_PAGES
  * switch and its default (GraphiQL's setting), and the hint in GraphiQL's example query.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -119,4 +121,40 @@ describe('JOB_PAGES', () => {
     expect(exampleQuery(SIM_PROJECT_ID, SIM_IDS.cce.deepTree, LIVE_ID, { jobPages: true })).toContain(`/jobs/${LIVE_ID}`);
     expect(exampleQuery(SIM_PROJECT_ID, SIM_IDS.cce.deepTree, LIVE_ID, { jobPages: false })).not.toContain('/jobs/');
   });
+});
+
+describe('npm start with the simulator', () => {
+  it("logs the live demo job's page, and that page is served", async () => {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      if (/_ENDPOINT$|^CLOUD_SDK_|^OTEL_|^GRAPHIQL$|^JOB_PAGES$|^PORT$|^HOST$|^LOG_LEVEL$|^NODE_ENV$/.test(key)) continue;
+      env[key] = value;
+    }
+    Object.assign(env, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JOB_PAGES: 'true' });
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      const page = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no demo page logged within 30 s:\n${out}`)), 30_000);
+        child.once('exit', (code) => reject(new Error(`main exited with ${code}:\n${out}`)));
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /"msg":"a live demo job's timeline: (http:\/\/[^ "]+)"/.exec(out);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+      });
+      expect(page).toMatch(new RegExp(`/jobs/${LIVE_ID}$`));
+      const res = await get(page);
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('/jobs/assets/job-page.js');
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
 });
