@@ -129,7 +129,7 @@ function renderIndex(app: HTMLElement): void {
   const input = h('input');
   input.name = 'id';
   input.required = true;
-  input.placeholder = 'eyJ…  (the id field of any job)';
+  input.placeholder = 'WyJ…  (the id field of any job)';
   input.spellcheck = false;
   input.autocomplete = 'off';
   input.setAttribute('aria-label', 'Global job id');
