@@ -92,7 +92,8 @@ port=$(node -e "const s = require('node:net').createServer().listen(0, '127.0.0.
 base="http://127.0.0.1:$port"
 echo "check-production: start it on $base (NODE_ENV=production, no endpoints: the built-in simulator)"
 # A clean environment, as in the container: no *_ENDPOINT or CLOUD_SDK_* leaks in from this shell.
-(cd "$tmp/app" && exec env -i PATH="$PATH" HOME="$tmp" NODE_ENV=production PORT="$port" HOST=127.0.0.1 "${cmd[@]}") >"$tmp/server.log" 2>&1 &
+# JOB_PAGES=true: the job page's bundle must come from dist/web (the image has no esbuild to build it).
+(cd "$tmp/app" && exec env -i PATH="$PATH" HOME="$tmp" NODE_ENV=production PORT="$port" HOST=127.0.0.1 JOB_PAGES=true "${cmd[@]}") >"$tmp/server.log" 2>&1 &
 pid=$!
 
 probe() { node -e "fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))" "$1"; }
@@ -105,6 +106,10 @@ done
 echo "check-production: /health 200"
 probe "$base/ready" || fail "/ready did not answer 200"
 echo "check-production: /ready 200"
+for asset in job-page.js job-page.css; do
+  probe "$base/jobs/assets/$asset" || fail "/jobs/assets/$asset did not answer 200 (is dist/web in the runtime tree?)"
+done
+echo "check-production: job page assets 200"
 
 # One query for a simulator job, with the ids read from the built simulator rather than repeated here.
 node --input-type=module - "$base" "$tmp/app" <<'JS' || fail "the query did not answer the simulator's job"

@@ -24,6 +24,8 @@ export interface Config {
   maxSubJobDepth: number;
   maxJobIds: number;
   graphiql: boolean;
+  /** The job pages at /jobs (JOB_PAGES); by default on exactly when GraphiQL is. */
+  jobPages: boolean;
   introspection: boolean;
   limits: QueryLimits;
   maxBodyBytes: number;
@@ -109,7 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (value) endpoints[source] = value;
   }
   const connections = int(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024);
-  return withTrustedDocuments(env, {
+  const config = withTrustedDocuments(env, {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: set(env, 'HOST') ?? '0.0.0.0',
     region,
@@ -159,6 +161,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     persistedDocuments: null,
   });
+  // The job pages are browser tooling like GraphiQL: they follow its setting (production included) unless set.
+  return { ...config, jobPages: bool(env, 'JOB_PAGES', config.graphiql) };
 }
 
 /**
@@ -166,7 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
  * GraphiQL and introspection unless GRAPHIQL / INTROSPECTION are set explicitly, and takes no
  * automatic persisted queries (they would let any text in).
  */
-function withTrustedDocuments(env: Env, config: Config): Config {
+function withTrustedDocuments(env: Env, config: Omit<Config, 'jobPages'>): Omit<Config, 'jobPages'> {
   const path = set(env, 'PERSISTED_DOCUMENTS');
   const trustedOnly = bool(env, 'TRUSTED_DOCUMENTS_ONLY', false);
   if (trustedOnly && path === undefined) throw new ConfigError('TRUSTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS (the manifest path)');

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
           SIM_PROJECT_ID,
           SIM_IDS.cce.deepTree,
           cceGlobalId({ api: 'v3', region: config.region, projectId: SIM_PROJECT_ID, jobId: SIM_IDS.live.cce }),
+          { jobPages: config.jobPages },
         )
       : exampleQuery('<your project id>', '<a CCE job id>'),
   });
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
         'To read the real cloud, set CCE_ENDPOINT, CAE_ENDPOINT, CFW_ENDPOINT and DB_ENDPOINT ' +
         '(e.g. https://cce.{region}.myhuaweicloud.com) and send X-Auth-Token, or set CLOUD_SDK_AK/CLOUD_SDK_SK.',
     );
+    if (config.jobPages) log.info(`a live demo job's timeline: http://${shown}:${port}/jobs/${cceGlobalId({ api: 'v3', region: config.region, projectId: SIM_PROJECT_ID, jobId: SIM_IDS.live.cce })}`);
   } else {
     log.info({ endpoints }, 'reading the real upstreams');
     if (!config.aksk) log.info('no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');

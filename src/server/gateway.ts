@@ -23,6 +23,7 @@ import { persistedTextOf, usePersistedDocuments, type PersistedDocumentsOptions 
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
+import { useJobPages } from './job-page.js';
 import { spanOf, useTracing } from './use-tracing.js';
 import { useMetrics } from './use-metrics.js';
 import { useNoIntrospection } from './use-no-introspection.js';
@@ -148,6 +149,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       ...usePersistedDocuments(persistedOptions),
       ...useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
+      ...(config.jobPages ? [useJobPages()] : []),
       ...(fastPath ? [prepared.plugin] : []),
     ],
   });

@@ -634,6 +634,23 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
       { index: 2, name: 'cleanup', status: 'success', detail: '', created_at: '2025-02-12T01:06:30Z', updated_at: '2025-02-12T01:07:00Z' },
     ],
   },
+  {
+    // Markup in upstream text: every client (the job page above all) must show it as text, never run it.
+    id: '1a2b3c4d-0009-4e5f-8a9b-0c1d2e3f4a09',
+    progress: 50,
+    status: 'failed',
+    tasks: [
+      { index: 1, name: 'build <b>image</b>', status: 'success', detail: '', created_at: '2025-03-03T03:03:03Z', updated_at: '2025-03-03T03:05:00Z' },
+      {
+        index: 2,
+        name: 'deploy',
+        status: 'failed',
+        detail: '<img src=x onerror="document.title=\'pwned\';window.__pwned=1"><script>window.__pwned=2</script> & "quoted"',
+        created_at: '2025-03-03T03:05:00Z',
+        updated_at: '2025-03-03T03:06:30Z',
+      },
+    ],
+  },
 ];
 
 export const SIM_CAE_JOBS: ReadonlyMap<string, CaeJobRecord> = new Map(deepFreeze(CAE_JOBS_LIST).map((j) => [j.id, j]));
@@ -856,6 +873,8 @@ export const SIM_IDS = deepFreeze({
     skip: '1a2b3c4d-0006-4e5f-8a9b-0c1d2e3f4a06',
     terminating: '1a2b3c4d-0007-4e5f-8a9b-0c1d2e3f4a07',
     terminated: '1a2b3c4d-0008-4e5f-8a9b-0c1d2e3f4a08',
+    /** Failed, with HTML (an <img onerror> and a <script>) in a task name and a task's detail. */
+    hostile: '1a2b3c4d-0009-4e5f-8a9b-0c1d2e3f4a09',
   },
   cfw: {
     /** Doc 003 example. */
