@@ -2,6 +2,7 @@ import type { HttpConfig } from './http/upstream-client.js';
 import type { JobSource } from './model/job.js';
 import { checkRegion } from './model/validate.js';
 import type { WatchOptions } from './live/watch-hub.js';
+import { parseOrigins } from './server/origins.js';
 import type { QueryLimits } from './server/use-query-limits.js';
 import type { CacheConfig } from './upstreams/terminal-cache.js';
 
@@ -29,6 +30,8 @@ export interface Config {
   maxBodyBytes: number;
   logLevel: string;
   watch: WatchOptions;
+  /** Web origins allowed cross-origin access (CORS, WebSocket); empty: none but the gateway's own. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +108,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (value) endpoints[source] = value;
   }
   const connections = int(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024);
+  const corsOrigins = parseOrigins(set(env, 'CORS_ORIGINS'));
+  if (corsOrigins instanceof Error) throw new ConfigError(`CORS_ORIGINS: ${corsOrigins.message}`);
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: set(env, 'HOST') ?? '0.0.0.0',
@@ -147,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 30_000, 10, 3_600_000),
       watchMaxMs: int(env, 'WATCH_MAX_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
     },
+    corsOrigins,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

@@ -21,6 +21,9 @@ import { createPreparedOperations } from './use-prepared-operations.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
+import { useCsrfPrevention } from './use-csrf-prevention.js';
+import { corsFor, createOriginPolicy, type OriginPolicy } from './origins.js';
+import { useRequestParseErrors } from './use-request-parse-errors.js';
 import { spanOf, useTracing } from './use-tracing.js';
 import { useMetrics } from './use-metrics.js';
 import { useNoIntrospection } from './use-no-introspection.js';
@@ -57,6 +60,8 @@ export interface Gateway {
   listener: RequestListener;
   upstreams: readonly Upstream[];
   readiness: Readiness;
+  /** Which browser origins may call the gateway (CORS_ORIGINS); the WebSocket upgrade checks it too. */
+  origins: OriginPolicy;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const fastPath = (options.fastPath ?? true) && !options.tracing;
   const prepared = createPreparedOperations();
   const yogaLog = yogaLogger(logger);
+  const origins = createOriginPolicy(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     context: ({ request }) => {
@@ -108,6 +114,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
     renderGraphiQL,
     landingPage: false,
+    // Yoga's default reflects any Origin with credentials; only CORS_ORIGINS get CORS headers.
+    cors: corsFor(origins),
     healthCheckEndpoint: '/health',
     batching: false,
     // The body limit is useBodyLimit's (MAX_BODY_BYTES, below): it refuses a declared Content-Length
@@ -133,6 +141,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useMetrics(metrics),
       useReadiness(readiness),
       useBodyLimit(config.maxBodyBytes),
+      useCsrfPrevention(),
+      useRequestParseErrors(),
       useRejectionStatus(),
       ...useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
@@ -159,6 +169,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     listener,
     upstreams,
     readiness,
+    origins,
     async close() {
       readiness.ready = false;
       watches.close();
