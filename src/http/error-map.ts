@@ -65,3 +65,17 @@ export function upstreamError(
   const message = detail ? `${base} (${detail.slice(0, 200)})` : base;
   return new JobError(code, message, info, retryAfterMs);
 }
+
+// Enough of an upstream's error text to diagnose it in the logs; the rest is noise (or a flood).
+const MAX_UPSTREAM_MESSAGE = 500;
+
+/**
+ * The error for an upstream's error answer. The client gets our message, the code, and the
+ * upstream's status, error code and request id; the upstream's own text (`upstreamMessage`, already
+ * redacted) goes only to the logs, since a 500 body may carry a stack trace or an internal address.
+ */
+export function upstreamAnswerError(code: ErrorCode, info: UpstreamInfo, upstreamMessage: string | null, retryAfterMs?: number): JobError {
+  const error = upstreamError(code, info, null, retryAfterMs);
+  if (upstreamMessage) error.upstreamMessage = upstreamMessage.slice(0, MAX_UPSTREAM_MESSAGE);
+  return error;
+}

@@ -29,6 +29,13 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
         if (logger.isLevelEnabled('debug')) logger.debug({ upstream: event }, 'upstream call');
         return;
       }
+      // A caller that left is its own business, not the upstream's: a cancellation, at debug.
+      if (event.outcome === 'CANCELLED') {
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug({ requestId: event.requestId, upstream: { service: event.service, origin: event.origin } }, 'upstream call cancelled');
+        }
+        return;
+      }
       // The caller's problem (not found, forbidden) is routine; the upstream's problem is a warning.
       const level = event.outcome.startsWith('UPSTREAM_') ? 'warn' : 'info';
       logger[level](
@@ -43,6 +50,7 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
             attempt: event.attempt,
             durationMs: Math.round(event.durationMs),
             circuitOpen: event.circuitOpen,
+            message: event.upstreamMessage,
           },
         },
         'upstream call failed',
