@@ -62,10 +62,17 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
   };
 }
 
+/** Node's error for a request whose client closed the connection before its body was complete. */
+function isClientGone(error: Error): boolean {
+  return (error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted';
+}
+
 /** Yoga logs with console-style arguments; keep them, as structured fields, in our stream. */
 export function yogaLogger(logger: Logger) {
   const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
     const [first, ...rest] = args;
+    // A client that left mid-body is routine (the fast path drops it silently too), not an error.
+    if (first instanceof Error && isClientGone(first)) return void logger.debug('client went away before its request body was complete');
     if (first instanceof Error) logger[level]({ err: first, details: rest }, first.message);
     else logger[level]({ details: rest }, String(first));
   };
