@@ -43,8 +43,12 @@ export function redactSecrets(text: string | null, credential: Credential): stri
       : credential.kind === 'aksk'
         ? [credential.ak, credential.sk, credential.securityToken ?? '']
         : [];
-  return secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH).reduce(redactEchoes, text);
+  const redacted = secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH).reduce(redactEchoes, text);
+  // A request signature quoted back (whole Authorization values, or bare): valid for minutes, replayable.
+  return redacted.replace(SIGNATURES, REDACTED);
 }
+
+const SIGNATURES = /SDK-HMAC-SHA256[^\n]*?Signature=[0-9A-Fa-f]*|\b[0-9A-Fa-f]{64}\b/g;
 
 function redactEchoes(text: string, secret: string): string {
   if (text.length < ECHO_LENGTH) return text;
