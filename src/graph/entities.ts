@@ -17,9 +17,11 @@ export function guardEntities(schema: GraphQLSchema, maxRepresentations: number)
   const entities = new Set(isUnionType(entityUnion) ? entityUnion.getTypes().map((t) => t.name) : []);
   const isEntity = (typename: string): boolean => {
     if (entities.has(typename)) return true;
-    // An interface entity (`Job`, with @key) resolves through its own __resolveReference.
+    // An interface entity (`Job`, with @key) resolves through its own __resolveReference, which
+    // @apollo/subgraph keeps in the type's extensions.
     const type = schema.getType(typename);
-    return isInterfaceType(type) && 'resolveReference' in type;
+    const extensions = type?.extensions as { apollo?: { subgraph?: { resolveReference?: unknown } } } | undefined;
+    return isInterfaceType(type) && typeof extensions?.apollo?.subgraph?.resolveReference === 'function';
   };
   const guarded: GraphQLFieldResolver<unknown, unknown, { representations: unknown[] }> = async (source, args, context, info) => {
     const { representations } = args;

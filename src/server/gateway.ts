@@ -21,7 +21,7 @@ import { createPreparedOperations } from './use-prepared-operations.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
-import { useCsrfPrevention } from './use-csrf-prevention.js';
+import { CSRF_HEADERS, useCsrfPrevention } from './use-csrf-prevention.js';
 import { corsFor, createOriginPolicy, type OriginPolicy } from './origins.js';
 import { useRequestParseErrors } from './use-request-parse-errors.js';
 import { spanOf, useTracing } from './use-tracing.js';
@@ -110,7 +110,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       };
       return createRequestContext(call, config.region);
     },
-    graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery } : false,
+    // GraphiQL subscribes over SSE with GETs, which useCsrfPrevention refuses without this header.
+    graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } } : false,
     // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
     renderGraphiQL,
     landingPage: false,

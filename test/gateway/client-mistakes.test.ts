@@ -108,9 +108,18 @@ describe('_entities', () => {
 
   it('fails a representation without id, or with an unknown __typename, as BAD_USER_INPUT on its own entry', async () => {
     const id = cceId(SIM_IDS.cce.running);
-    const representations = [{ __typename: 'CceJob', id }, { __typename: 'Nope', id }, { __typename: 'CceJob' }, { id }, { __typename: 'CceJob', id: 7 }];
+    const representations = [
+      { __typename: 'CceJob', id },
+      { __typename: 'Nope', id },
+      { __typename: 'CceJob' },
+      { id },
+      { __typename: 'CceJob', id: 7 },
+      // The interface entity, as a router with @interfaceObject sends it.
+      { __typename: 'Job', id },
+    ];
     const res = await post(JSON.stringify({ query: ENTITIES, variables: { r: representations } }), { 'x-auth-token': token('entities') });
-    expect(res.json.data?._entities).toEqual([{ __typename: 'CceJob', id, state: 'RUNNING' }, null, null, null, null]);
+    const job = { __typename: 'CceJob', id, state: 'RUNNING' };
+    expect(res.json.data?._entities).toEqual([job, null, null, null, null, job]);
     expect(res.json.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([1, 2, 3, 4].map((i) => [['_entities', i], 'BAD_USER_INPUT']));
     expect(atLeast(50)).toEqual([]);
   });
