@@ -60,7 +60,8 @@ export function parseOrigins(value: string | undefined): string[] | Error {
       return new Error(`"${entry}" is not an origin like https://app.example.com`);
     }
     // `*` and paths are refused: the list is exact, so nothing can match more than was meant.
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/$/, '')) {
+    const exact = url.origin === entry.replace(/\/$/, '') && !entry.includes('*');
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !exact) {
       return new Error(`"${entry}" is not an origin like https://app.example.com (scheme, host and port only)`);
     }
     origins.push(url.origin);
