@@ -29,6 +29,7 @@ const MIN_SECRET_LENGTH = 8;
 // A run of this many characters of a secret counts as an echo of it (a token quoted in part).
 const ECHO_LENGTH = 8;
 const REDACTED = '[redacted]';
+const MAX_TEXT = 4096;
 
 /**
  * An upstream's own text (an error message, for the logs) with any secret of `credential` cut out:
@@ -43,7 +44,8 @@ export function redactSecrets(text: string | null, credential: Credential): stri
       : credential.kind === 'aksk'
         ? [credential.ak, credential.sk, credential.securityToken ?? '']
         : [];
-  const redacted = secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH).reduce(redactEchoes, text);
+  // Only the start of a long text: it is for a log line, and redaction costs its length.
+  const redacted = secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH).reduce(redactEchoes, text.slice(0, MAX_TEXT));
   // A request signature quoted back (whole Authorization values, or bare): valid for minutes, replayable.
   return redacted.replace(SIGNATURES, REDACTED);
 }

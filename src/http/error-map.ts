@@ -31,7 +31,8 @@ export function parseErrorBody(text: string): UpstreamErrorBody {
   const nested = typeof o.error === 'object' && o.error !== null ? (o.error as Record<string, unknown>) : {};
   return {
     errorCode: str(o.errorCode) ?? str(o.error_code) ?? str(nested.code) ?? str(o.code),
-    errorMessage: str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message),
+    // Bounded before it is redacted and logged: an upstream's text can be as long as its whole body.
+    errorMessage: (str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message))?.slice(0, MAX_UPSTREAM_MESSAGE * 2) ?? null,
     requestId: safeRequestId(o.request_id) ?? safeRequestId(o.requestId),
   };
 }
