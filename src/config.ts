@@ -2,6 +2,7 @@ import type { HttpConfig } from './http/upstream-client.js';
 import type { JobSource } from './model/job.js';
 import { checkRegion } from './model/validate.js';
 import type { WatchOptions } from './live/watch-hub.js';
+import { parseOrigins } from './server/origins.js';
 import type { QueryLimits } from './server/use-query-limits.js';
 import type { CacheConfig } from './upstreams/terminal-cache.js';
 
@@ -35,6 +36,8 @@ export interface Config {
   apq: { enabled: boolean; maxEntries: number; maxBytes: number };
   /** PERSISTED_DOCUMENTS: the trusted documents manifest, and whether only its documents may run. */
   persistedDocuments: { path: string; trustedOnly: boolean } | null;
+  /** Web origins allowed cross-origin access (CORS, WebSocket); empty: none but the gateway's own. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -111,6 +114,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (value) endpoints[source] = value;
   }
   const connections = int(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024);
+  const corsOrigins = parseOrigins(set(env, 'CORS_ORIGINS'));
+  if (corsOrigins instanceof Error) throw new ConfigError(`CORS_ORIGINS: ${corsOrigins.message}`);
   const config = withTrustedDocuments(env, {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: set(env, 'HOST') ?? '0.0.0.0',
@@ -153,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 30_000, 10, 3_600_000),
       watchMaxMs: int(env, 'WATCH_MAX_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
     },
+    corsOrigins,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     apq: {
       enabled: bool(env, 'APQ', true),

@@ -169,11 +169,11 @@ describe('CCE v3 ShowJob', () => {
     expect(obj(leaf.status).status).toBe('Initializing');
   });
 
-  it('404s an unknown job and any other project with the camelCase CCE body', async () => {
+  it('404s an unknown job and any other project with the documented error_code/error_msg body', async () => {
     for (const path of [`/api/v3/projects/${P}/jobs/${randomUUID()}`, `/api/v3/projects/${'0'.repeat(32)}/jobs/${SIM_IDS.cce.running}`]) {
       const r = await call(path);
       expect(r.status).toBe(404);
-      expect(r.json).toEqual({ errorCode: 'CCE.01404001', errorMessage: 'Resource not found' });
+      expect(r.json).toEqual({ error_code: 'CCE.01404001', error_msg: 'Resource not found' });
       expect(r.headers['x-request-id']).toMatch(UUID);
     }
   });
@@ -256,7 +256,7 @@ describe('CCE v2 GetOneJob / ListJobs', () => {
   it('404s the list of another project', async () => {
     const r = await call(`/api/v2/projects/${'f'.repeat(32)}/jobs`);
     expect(r.status).toBe(404);
-    expect(r.json).toEqual({ errorCode: 'CCE.01404001', errorMessage: 'Resource not found' });
+    expect(r.json).toEqual({ error_code: 'CCE.01404001', error_msg: 'Resource not found' });
   });
 });
 
@@ -434,7 +434,7 @@ describe('authentication', () => {
 
   it('403s a denied token with each service body, never echoing the token', async () => {
     const want: Record<string, unknown> = {
-      CCE: { errorCode: 'CCE.0x403001', errorMessage: 'Forbidden' },
+      CCE: { error_code: 'CCE.0x403001', error_msg: 'Forbidden' },
     };
     for (const [service, path, extra] of routes) {
       const r = await call(path, { ...extra, 'x-auth-token': DENIED });

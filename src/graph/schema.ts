@@ -6,6 +6,7 @@ import { Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { Upstream } from '../upstreams/types.js';
+import { guardEntities } from './entities.js';
 import { entityResolvers, sharedResolvers, type GraphOptions, type LoadById } from './resolvers.js';
 
 /** schema/ sits beside src/ and dist/ alike, so one relative URL finds it from source and from the build. */
@@ -43,5 +44,8 @@ export function buildSchema(
     ...extra,
   ];
   // Codegen's resolver types are stricter than @apollo/subgraph's (context `unknown`); they meet only here.
-  return buildSubgraphSchema({ typeDefs, resolvers: mergeResolvers(resolvers) as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: mergeResolvers(resolvers) as GraphQLResolverMap<unknown> });
+  // `_entities` is capped like `jobs(ids:)`, and a bad representation fails only its own entry.
+  guardEntities(schema, options.maxJobIds);
+  return schema;
 }

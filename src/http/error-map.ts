@@ -31,7 +31,8 @@ export function parseErrorBody(text: string): UpstreamErrorBody {
   const nested = typeof o.error === 'object' && o.error !== null ? (o.error as Record<string, unknown>) : {};
   return {
     errorCode: str(o.errorCode) ?? str(o.error_code) ?? str(nested.code) ?? str(o.code),
-    errorMessage: str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message),
+    // Bounded before it is redacted and logged: an upstream's text can be as long as its whole body.
+    errorMessage: (str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message))?.slice(0, MAX_UPSTREAM_MESSAGE * 2) ?? null,
     requestId: safeRequestId(o.request_id) ?? safeRequestId(o.requestId),
   };
 }
@@ -64,4 +65,18 @@ export function upstreamError(
   // Upstream messages are short service texts; cap them so a hostile body cannot bloat our errors.
   const message = detail ? `${base} (${detail.slice(0, 200)})` : base;
   return new JobError(code, message, info, retryAfterMs);
+}
+
+// Enough of an upstream's error text to diagnose it in the logs; the rest is noise (or a flood).
+const MAX_UPSTREAM_MESSAGE = 500;
+
+/**
+ * The error for an upstream's error answer. The client gets our message, the code, and the
+ * upstream's status, error code and request id; the upstream's own text (`upstreamMessage`, already
+ * redacted) goes only to the logs, since a 500 body may carry a stack trace or an internal address.
+ */
+export function upstreamAnswerError(code: ErrorCode, info: UpstreamInfo, upstreamMessage: string | null, retryAfterMs?: number): JobError {
+  const error = upstreamError(code, info, null, retryAfterMs);
+  if (upstreamMessage) error.upstreamMessage = upstreamMessage.slice(0, MAX_UPSTREAM_MESSAGE);
+  return error;
 }

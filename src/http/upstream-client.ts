@@ -15,7 +15,7 @@ import {
 import { JobError, type UpstreamInfo } from '../model/errors.js';
 import { authHeaders } from './auth.js';
 import { redactSecrets, type Credential } from './credentials.js';
-import { codeForStatus, parseErrorBody, safeRequestId, upstreamError, type ErrorClassifier } from './error-map.js';
+import { codeForStatus, parseErrorBody, safeRequestId, upstreamAnswerError, upstreamError, type ErrorClassifier } from './error-map.js';
 import { Cancelled, createInFlight } from './in-flight.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
@@ -53,14 +53,16 @@ export interface UpstreamAttempt {
   origin: string;
   /** HTTP status, or null when no response arrived. */
   status: number | null;
-  /** 'ok', or the error code the attempt ended with. */
-  outcome: 'ok' | JobError['code'];
+  /** 'ok', 'CANCELLED' (every caller left: client impatience, not upstream trouble), or the error code. */
+  outcome: 'ok' | 'CANCELLED' | JobError['code'];
   durationMs: number;
   /** 1 for the first try, 2 for the first retry, ... */
   attempt: number;
   requestId: string;
   upstreamRequestId: string | null;
   circuitOpen: boolean;
+  /** The upstream's own error text, redacted: for the logs, never for the client. */
+  upstreamMessage?: string | undefined;
 }
 
 /** Hooks for observability; the client works the same without them. */
@@ -132,6 +134,8 @@ export function createUpstreamClient(
   const local = new WeakSet<JobError>();
   // Connection failures (refused, reset, closed mid-body): retryable and unhealthy whatever status line came first.
   const dropped = new WeakSet<JobError>();
+  // Calls abandoned because every caller left: counted and logged as cancellations.
+  const cancellations = new WeakSet<JobError>();
 
   // Only the upstream being unwell counts: 4xx (404s, auth, throttling) say it is alive and answering.
   function countsAgainstBreaker(error: Error, breaker: CircuitBreakerPolicy): boolean {
@@ -208,7 +212,7 @@ export function createUpstreamClient(
       const parsed = parseErrorBody(text);
       const code = classify?.(status, parsed.errorCode) ?? codeForStatus(status);
       const retryAfter = status === 429 || status === 503 ? parseRetryAfter(res.headers['retry-after']) : undefined;
-      throw upstreamError(
+      throw upstreamAnswerError(
         code,
         info(status, requestId ?? parsed.requestId, parsed.errorCode),
         redactSecrets(parsed.errorMessage, context.credential),
@@ -236,6 +240,7 @@ export function createUpstreamClient(
   function cancelled(): JobError {
     const error = upstreamError('UPSTREAM_UNAVAILABLE', info(null, null), 'the request was cancelled by its caller');
     local.add(error);
+    cancellations.add(error);
     return error;
   }
 
@@ -257,7 +262,13 @@ export function createUpstreamClient(
           trace.setSpan(ROOT_CONTEXT, context.span),
         )
       : undefined;
-    const report = (status: number | null, outcome: UpstreamAttempt['outcome'], upstreamRequestId: string | null, circuitOpen = false) => {
+    const report = (
+      status: number | null,
+      outcome: UpstreamAttempt['outcome'],
+      upstreamRequestId: string | null,
+      circuitOpen = false,
+      upstreamMessage?: string,
+    ) => {
       if (span) {
         if (status !== null) span.setAttribute('http.response.status_code', status);
         if (upstreamRequestId) span.setAttribute('upstream.request_id', upstreamRequestId);
@@ -274,6 +285,7 @@ export function createUpstreamClient(
         requestId: context.requestId,
         upstreamRequestId,
         circuitOpen,
+        upstreamMessage,
       });
     };
     try {
@@ -282,7 +294,8 @@ export function createUpstreamClient(
       return response;
     } catch (error) {
       if (error instanceof JobError) {
-        report(error.upstream?.status ?? null, error.code, error.upstream?.requestId ?? null, error.upstream?.circuit === 'open');
+        const outcome = cancellations.has(error) ? 'CANCELLED' : error.code;
+        report(error.upstream?.status ?? null, outcome, error.upstream?.requestId ?? null, error.upstream?.circuit === 'open', error.upstreamMessage);
       } else {
         span?.end();
       }
@@ -362,7 +375,10 @@ export function createUpstreamClient(
   function get(request: GetRequest, context: CallContext): Promise<UpstreamResponse> {
     if (context.credential.kind === 'none') {
       return Promise.reject(
-        new JobError('UNAUTHENTICATED', 'no credentials: send an X-Auth-Token header, or configure CLOUD_SDK_AK and CLOUD_SDK_SK'),
+        new JobError(
+          'UNAUTHENTICATED',
+          context.credential.reason ?? 'no credentials: send an X-Auth-Token header, or configure CLOUD_SDK_AK and CLOUD_SDK_SK',
+        ),
       );
     }
     return inFlight.join(

@@ -25,6 +25,11 @@ export class JobError extends GraphQLError {
   readonly upstream: UpstreamInfo | undefined;
   /** Seconds the upstream asked us to wait (Retry-After), when it did. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * The upstream's own error text (already redacted), for the logs only: it can hold stack traces and
+   * internal addresses, so it never goes into the message or extensions a client sees.
+   */
+  upstreamMessage: string | undefined;
 
   constructor(code: ErrorCode, message: string, upstream?: UpstreamInfo, retryAfterMs?: number) {
     super(message, { extensions: upstream ? { code, upstream } : { code } });

@@ -1,8 +1,12 @@
 /**
  * Huawei Cloud "SDK-HMAC-SHA256" request signing (the AK/SK scheme of the official SDKs),
- * written to reproduce huaweicloud-sdk-go-v3's signer byte for byte so that a request signed
- * here is accepted by the real API gateway and a request signed by an official SDK is
- * accepted by our simulator's verifier.
+ * reproducing the official Node.js SDK's AKSKSigner byte for byte (test/unit/sdk-signature.test.ts
+ * holds the two side by side) so that a request signed here is accepted by the real API gateway
+ * and a request signed by an official SDK is accepted by our simulator's verifier.
+ *
+ * Like AWS SigV4 outside S3, the canonical URI is the path as it goes on the wire, escaped once
+ * more: `/jobs/a%3Ab` signs as `/jobs/a%253Ab/`. A raw character the URL parser would escape on
+ * the way out (a space, `<`) is escaped as that parser does first, so it is escaped twice too.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -13,7 +17,10 @@ const HEADER_CONTENT_SHA256 = 'x-sdk-content-sha256';
 
 export interface SignInput {
   method: string;
-  /** Decoded path (as the SDKs hold it before putting it on the wire), e.g. `/v3/p/jobs/j`. */
+  /**
+   * The path as it is sent, e.g. `/v3/p/jobs/a%3Ab`: percent-escapes in it are kept (and escaped
+   * again); raw characters a URL parser escapes (space, `<`, `"`, ...) count as escaped.
+   */
   path: string;
   query?: Record<string, string | string[]> | URLSearchParams | string;
   /** Every header given here is signed; it must include `X-Sdk-Date`. */
@@ -55,6 +62,17 @@ export function sdkEscape(s: string): string {
 function canonicalUri(segments: string[]): string {
   const uri = segments.map(sdkEscape).join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
+}
+
+// What Node's url.parse (which the official Node.js SDK signs from) escapes in a path; `\` it reads as `/`.
+const URL_PARSER_ESCAPES = /[{}|^`<>" \r\n\t']/g;
+
+/** The path's segments as the official SDK signs them: as the URL parser leaves the path. */
+function wireSegments(path: string): string[] {
+  return path
+    .replaceAll('\\', '/')
+    .replace(URL_PARSER_ESCAPES, (c) => `%${HEX[c.charCodeAt(0) >> 4]}${HEX[c.charCodeAt(0) & 0xf]}`)
+    .split('/');
 }
 
 /** Lenient decoding: a malformed escape is kept as received rather than rejecting the request here. */
@@ -143,7 +161,7 @@ export function sdkSign(input: SignInput): Signature {
   const signature = computeSignature(
     {
       method: input.method,
-      segments: input.path.split('/'),
+      segments: wireSegments(input.path),
       pairs: queryPairs(input.query),
       signed,
       headerValues,
@@ -236,20 +254,21 @@ export function verifySdkSignature(
   const contentSha = lower.get(HEADER_CONTENT_SHA256);
   if (contentSha !== undefined) headerValues.set(HEADER_CONTENT_SHA256, contentSha);
 
-  const expected = computeSignature(
-    {
-      method: req.method,
-      segments: req.path.split('/').map(safeDecode),
-      pairs: queryPairs(req.rawQuery),
-      signed: auth.signedHeaders,
-      headerValues,
-      body: req.body,
-      date,
-    },
-    keys.sk,
-  );
-  const a = Buffer.from(expected, 'hex');
-  const b = Buffer.from(auth.signature, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'signature mismatch' };
-  return { ok: true };
+  const canonical = {
+    method: req.method,
+    pairs: queryPairs(req.rawQuery),
+    signed: auth.signedHeaders,
+    headerValues,
+    body: req.body,
+    date,
+  };
+  const given = Buffer.from(auth.signature, 'hex');
+  const matches = (segments: string[]): boolean => {
+    const expected = Buffer.from(computeSignature({ ...canonical, segments }, keys.sk), 'hex');
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  };
+  // The wire path escaped again, as the Node.js SDK (and the gateway) sign; or escaped once, as a
+  // signer that decodes the path first does. The two differ only for paths with escapes in them.
+  if (matches(wireSegments(req.path)) || matches(req.path.split('/').map(safeDecode))) return { ok: true };
+  return { ok: false, reason: 'signature mismatch' };
 }

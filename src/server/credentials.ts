@@ -1,10 +1,18 @@
 import type { Config } from '../config.js';
 import type { Credential } from '../http/credentials.js';
 
-/** The caller's own token (its X-Auth-Token header) wins; the gateway's AK/SK serve callers that send none. */
+export const BLANK_TOKEN = 'the X-Auth-Token header is empty: send a token, or no X-Auth-Token header at all';
+
+/**
+ * The caller's own token (its X-Auth-Token header) wins; the gateway's AK/SK serve callers that send
+ * none. A header that is present but empty or blank is a failed attempt to authenticate (an unset
+ * variable in a script, say): it gets no credential at all, never the gateway's own signature.
+ */
 export function credentialOf(token: string | null | undefined, aksk: Config['aksk']): Credential {
-  const trimmed = token?.trim();
-  if (trimmed) return { kind: 'token', token: trimmed };
+  if (token !== null && token !== undefined) {
+    const trimmed = token.trim();
+    return trimmed ? { kind: 'token', token: trimmed } : { kind: 'none', reason: BLANK_TOKEN };
+  }
   if (aksk) return { kind: 'aksk', ...aksk };
   return { kind: 'none' };
 }

@@ -24,6 +24,9 @@ import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
 import { useJobPages } from './job-page.js';
+import { CSRF_HEADERS, useCsrfPrevention } from './use-csrf-prevention.js';
+import { corsFor, createOriginPolicy, type OriginPolicy } from './origins.js';
+import { useRequestParseErrors } from './use-request-parse-errors.js';
 import { spanOf, useTracing } from './use-tracing.js';
 import { useMetrics } from './use-metrics.js';
 import { useNoIntrospection } from './use-no-introspection.js';
@@ -62,6 +65,8 @@ export interface Gateway {
   readiness: Readiness;
   /** The text a WebSocket operation runs under the persisted documents rules (yoga's HTTP path applies them itself), or why not. */
   operationText(payload: { query?: unknown; documentId?: unknown; extensions?: unknown }): string | GraphQLError;
+  /** Which browser origins may call the gateway (CORS_ORIGINS); the WebSocket upgrade checks it too. */
+  origins: OriginPolicy;
   close(): Promise<void>;
 }
 
@@ -102,6 +107,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const apq = config.apq.enabled ? createApqStore(config.apq.maxEntries, config.apq.maxBytes) : undefined;
   const persistedOptions: PersistedDocumentsOptions = { trusted: () => trusted, apq, trustedOnly, introspection: config.introspection };
   const yogaLog = yogaLogger(logger);
+  const origins = createOriginPolicy(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     context: ({ request }) => {
@@ -116,10 +122,13 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       };
       return createRequestContext(call, config.region);
     },
-    graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery } : false,
+    // GraphiQL subscribes over SSE with GETs, which useCsrfPrevention refuses without this header.
+    graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } } : false,
     // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
     renderGraphiQL,
     landingPage: false,
+    // Yoga's default reflects any Origin with credentials; only CORS_ORIGINS get CORS headers.
+    cors: corsFor(origins),
     healthCheckEndpoint: '/health',
     batching: false,
     // The body limit is useBodyLimit's (MAX_BODY_BYTES, below): it refuses a declared Content-Length
@@ -145,6 +154,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useMetrics(metrics),
       useReadiness(readiness),
       useBodyLimit(config.maxBodyBytes),
+      useCsrfPrevention(),
+      useRequestParseErrors(),
       useRejectionStatus(),
       ...usePersistedDocuments(persistedOptions),
       ...useQueryLimits(config.limits),
@@ -186,6 +197,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     upstreams,
     readiness,
     operationText: (payload) => persistedTextOf(persistedOptions, payload),
+    origins,
     async close() {
       readiness.ready = false;
       watches.close();

@@ -29,6 +29,13 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
         if (logger.isLevelEnabled('debug')) logger.debug({ upstream: event }, 'upstream call');
         return;
       }
+      // A caller that left is its own business, not the upstream's: a cancellation, at debug.
+      if (event.outcome === 'CANCELLED') {
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug({ requestId: event.requestId, upstream: { service: event.service, origin: event.origin } }, 'upstream call cancelled');
+        }
+        return;
+      }
       // The caller's problem (not found, forbidden) is routine; the upstream's problem is a warning.
       const level = event.outcome.startsWith('UPSTREAM_') ? 'warn' : 'info';
       logger[level](
@@ -43,6 +50,7 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
             attempt: event.attempt,
             durationMs: Math.round(event.durationMs),
             circuitOpen: event.circuitOpen,
+            message: event.upstreamMessage,
           },
         },
         'upstream call failed',
@@ -54,10 +62,17 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
   };
 }
 
+/** Node's error for a request whose client closed the connection before its body was complete. */
+function isClientGone(error: Error): boolean {
+  return (error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted';
+}
+
 /** Yoga logs with console-style arguments; keep them, as structured fields, in our stream. */
 export function yogaLogger(logger: Logger) {
   const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
     const [first, ...rest] = args;
+    // A client that left mid-body is routine (the fast path drops it silently too), not an error.
+    if (first instanceof Error && isClientGone(first)) return void logger.debug('client went away before its request body was complete');
     if (first instanceof Error) logger[level]({ err: first, details: rest }, first.message);
     else logger[level]({ details: rest }, String(first));
   };

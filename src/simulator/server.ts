@@ -130,7 +130,7 @@ interface Reply {
   body: Json;
 }
 
-const CCE_NOT_FOUND: Reply = { status: 404, body: { errorCode: 'CCE.01404001', errorMessage: 'Resource not found' } };
+const CCE_NOT_FOUND: Reply = { status: 404, body: { error_code: 'CCE.01404001', error_msg: 'Resource not found' } };
 const CAE_JOB_NOT_FOUND: Reply = { status: 404, body: { error_code: 'CAE.01500502', error_msg: 'Job not found' } };
 const CAE_ENV_NOT_FOUND: Reply = { status: 500, body: { error_code: 'CAE.01500404', error_msg: 'Environment not found' } };
 const CAE_ENV_MISSING: Reply = {
@@ -142,7 +142,7 @@ const DB_NOT_FOUND: Reply = { status: 404, body: { error_code: 'DBS.280011', err
 const DB_MISSING_ID: Reply = { status: 400, body: { error_code: 'DBS.200001', error_msg: 'Parameter error: id is required.' } };
 
 const FORBIDDEN: Record<SimService, Reply> = {
-  CCE: { status: 403, body: { errorCode: 'CCE.0x403001', errorMessage: 'Forbidden' } },
+  CCE: { status: 403, body: { error_code: 'CCE.0x403001', error_msg: 'Forbidden' } },
   CAE: { status: 403, body: { error_code: 'CAE.01500003', error_msg: 'Forbidden: the token has no permission for this operation' } },
   CFW: { status: 403, body: { error_code: 'CFW.00100001', error_msg: 'Forbidden: the token has no permission for this operation' } },
   DB: { status: 403, body: { error_code: 'DBS.200010', error_msg: 'The operation is not authorized.' } },

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { JobError } from '../model/errors.js';
 import type { TerminalJobCache } from './terminal-cache.js';
 
 /** How loaders batch and how often the terminal-job cache answers, for metrics. */
@@ -18,6 +19,11 @@ export interface JobLoaderOptions<K, V> {
   /** Shared terminal-job cache; values are kept only when `isTerminal` says so. */
   cache?: TerminalJobCache;
   isTerminal?(value: V): boolean;
+  /**
+   * Whose request this loader serves: its cached jobs are filed under it, and an upstream's
+   * UNAUTHENTICATED for it drops them all, so a revoked token stops reading from the cache at once.
+   */
+  principal?: string;
 }
 
 /**
@@ -27,7 +33,7 @@ export interface JobLoaderOptions<K, V> {
  * field in the same request may try again.
  */
 export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K, V>): DataLoader<K, V, string> {
-  const { service, observer, keyOf, fetch, cache, isTerminal } = options;
+  const { service, observer, keyOf, fetch, cache, isTerminal, principal } = options;
   const loader: DataLoader<K, V, string> = new DataLoader<K, V, string>(
     (keys) => {
       observer?.batch?.(service, keys.length);
@@ -39,10 +45,11 @@ export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K
           if (hit) return hit;
           try {
             const value = await fetch(key);
-            if (cache && isTerminal?.(value)) cache.set(cacheKey, value);
+            if (cache && isTerminal?.(value)) cache.set(cacheKey, value, principal);
             return value;
           } catch (error) {
             loader.clear(key);
+            if (principal !== undefined && error instanceof JobError && error.code === 'UNAUTHENTICATED') cache?.dropPrincipal(principal);
             return error instanceof Error ? error : new Error(String(error));
           }
         }),

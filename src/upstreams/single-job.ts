@@ -53,6 +53,7 @@ export function singleJobUpstream<M extends JobModel>(spec: SingleJobSpec<M>): U
         keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.jobId}`,
         cache: settings.cache,
         isTerminal: (job) => job.terminal,
+        principal: call.principal,
         async fetch(ref) {
           const { body, requestId } = await fetchJob(ref, call);
           return spec.map(body, ref, requestId);

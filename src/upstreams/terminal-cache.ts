@@ -13,16 +13,45 @@ export interface CacheConfig {
  */
 export interface TerminalJobCache {
   get(key: string): object | undefined;
-  set(key: string, job: object): void;
+  /** `principal` files the entry under its owner, for dropPrincipal. */
+  set(key: string, job: object, principal?: string): void;
+  /** Forgets every job cached for this principal: an upstream rejected its credentials. */
+  dropPrincipal(principal: string): void;
   readonly size: number;
 }
 
+interface Entry {
+  job: object;
+  principal: string | undefined;
+}
+
 export function createTerminalJobCache(config: CacheConfig): TerminalJobCache {
-  if (config.maxEntries <= 0) return { get: () => undefined, set: () => undefined, size: 0 };
-  const lru = new LRUCache<string, object>({ max: config.maxEntries, ttl: config.ttlMs });
+  if (config.maxEntries <= 0) return { get: () => undefined, set: () => undefined, dropPrincipal: () => undefined, size: 0 };
+  // Each principal's keys, so dropping them costs what that principal has cached, not a scan of all.
+  const byPrincipal = new Map<string, Set<string>>();
+  const lru = new LRUCache<string, Entry>({
+    max: config.maxEntries,
+    ttl: config.ttlMs,
+    dispose: (entry, key) => {
+      if (entry.principal === undefined) return;
+      const keys = byPrincipal.get(entry.principal);
+      keys?.delete(key);
+      if (keys?.size === 0) byPrincipal.delete(entry.principal);
+    },
+  });
   return {
-    get: (key) => lru.get(key),
-    set: (key, job) => void lru.set(key, job),
+    get: (key) => lru.get(key)?.job,
+    set(key, job, principal) {
+      lru.set(key, { job, principal });
+      if (principal === undefined) return;
+      let keys = byPrincipal.get(principal);
+      if (!keys) byPrincipal.set(principal, (keys = new Set()));
+      keys.add(key);
+    },
+    dropPrincipal(principal) {
+      for (const key of [...(byPrincipal.get(principal) ?? [])]) lru.delete(key);
+      byPrincipal.delete(principal);
+    },
     get size() {
       return lru.size;
     },
@@ -38,7 +67,8 @@ export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJo
   const scoped = (key: string) => `${namespace}\n${key}`;
   return {
     get: (key) => cache.get(scoped(key)),
-    set: (key, job) => cache.set(scoped(key), job),
+    set: (key, job, principal) => cache.set(scoped(key), job, principal),
+    dropPrincipal: (principal) => cache.dropPrincipal(principal),
     get size() {
       return cache.size;
     },

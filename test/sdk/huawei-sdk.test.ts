@@ -167,7 +167,10 @@ describe('official Huawei Cloud SDK (CceClient.showJob) against the simulator', 
       client(new TokenCredential(TOKEN, P)).showJob(new ShowJobRequest().withJobId('00000000-0000-0000-0000-000000000000')),
     );
     expect(err).toBeInstanceOf(ClientRequestException);
-    // The SDK only reads error_code/error_msg (or error.code/message); CCE answers in camelCase.
-    expect((err as ClientRequestException).httpStatusCode).toBe(404);
+    const e = err as ClientRequestException;
+    expect(e.httpStatusCode).toBe(404);
+    // The SDK reads only error_code/error_msg (or error.code/message): the documented form.
+    expect(e.errorCode).toBe('CCE.01404001');
+    expect(e.errorMsg).toBe('Resource not found');
   });
 });

@@ -165,3 +165,23 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     expect(error.message).not.toContain('PORT');
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('is empty by default: no cross-origin access', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+  });
+
+  it('takes exact origins, separated by commas or spaces', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000 https://b.example/' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+      'https://b.example',
+    ]);
+  });
+
+  it('refuses wildcards, paths and other schemes, naming the variable', () => {
+    for (const value of ['*', 'https://*.example.com', 'https://app.example.com/path', 'ftp://x.example', 'app.example.com']) {
+      expect(configErrorOf({ CORS_ORIGINS: value }).message).toMatch(/^CORS_ORIGINS: /);
+    }
+  });
+});

@@ -1,5 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { describe, expect, it } from 'vitest';
+import { authHeaders } from '../../src/http/auth.js';
 import {
   parseSdkAuthorization,
   parseSdkDate,
@@ -58,7 +60,7 @@ function referenceSign(canonicalUri: string, canonicalQuery: string, headers: Ar
 }
 
 describe('canonical form', () => {
-  it('percent-encodes path segments and query with upper-case hex, sorts by key then value, ends the URI with /', () => {
+  it('percent-encodes path segments (what a URL parser escapes, twice) and query with upper-case hex, sorts by key then value, ends the URI with /', () => {
     const sig = sdkSign({
       method: 'get',
       path: "/v1/a b/c!'()*~._-/ü",
@@ -67,7 +69,8 @@ describe('canonical form', () => {
       ...KEYS,
     });
     const expected = referenceSign(
-      '/v1/a%20b/c%21%27%28%29%2A~._-/%C3%BC/',
+      // A space and `'` are what the URL parser escapes on the way out (%20, %27), escaped again here.
+      '/v1/a%2520b/c%21%2527%28%29%2A~._-/%C3%BC/',
       'a%20key=v%2F%3D%26&b=1&b=2&z=',
       [
         ['host', 'cce.example.com'],
@@ -182,5 +185,64 @@ describe('verifySdkSignature', () => {
   it('ignores headers that were not signed', () => {
     const good = signed();
     expect(verifySdkSignature({ ...good, headers: { ...good.headers, 'user-agent': 'x', 'content-type': 'text/plain' } }, keys)).toEqual({ ok: true });
+  });
+});
+
+/**
+ * The official Node.js SDK's own signer (@huaweicloud/huaweicloud-sdk-core's AKSKSigner, as its
+ * BasicCredentials call it) and ours, for the same request: a URL with `:`, spaces, `<` and other
+ * characters a URL parser escapes, raw or already percent-encoded (as the gateway sends its paths).
+ */
+describe('sdkSign equals the official SDK AKSKSigner', () => {
+  const HOST = 'cce.cn-north-4.myhuaweicloud.com';
+  const credential = { getAk: () => 'HPUAEXAMPLEACCESSKEY', getSk: () => 'example-secret-key-0123456789abcdef' };
+
+  function official(path: string, queryParams: Record<string, string | string[]>, headers: Record<string, string>): string {
+    const request = { endpoint: `https://${HOST}${path}`, method: 'GET', headers: { ...headers }, queryParams };
+    const signed = AKSKSigner.sign(request as never, credential as never) as Record<string, string>;
+    return signed.Authorization ?? '';
+  }
+
+  const paths = [
+    '/api/v3/projects/p1/jobs/a:b',
+    '/api/v3/projects/p1/jobs/a b',
+    '/api/v3/projects/p1/jobs/a<b>',
+    `/api/v3/projects/p1/jobs/${encodeURIComponent('a:b c<d')}`,
+    "/v1/p1/cae/jobs/it's|^`{x}\"(1)*!@$&+,;=",
+    '/v3/p1/jobs/ü€',
+    '/v3/p1/jobs/',
+    '/',
+  ];
+
+  it.each(paths)('for the path %s', (path) => {
+    const headers = { 'X-Sdk-Date': DATE, 'X-Project-Id': 'p1', host: HOST };
+    const query = { id: ['a:b', 'x y'], limit: '10', 'k<>': 'v/=&' };
+    const ours = sdkSign({ method: 'GET', path, query, headers, ak: credential.getAk(), sk: credential.getSk() });
+    expect(ours.authorization).toBe(official(path, query, headers));
+  });
+
+  it('for the upstream requests the gateway signs (authHeaders), job ids with reserved characters included', () => {
+    const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+    for (const jobId of ['a:b', 'job one', 'x<y>', 'plain-id']) {
+      const path = `/api/v3/projects/p1/jobs/${encodeURIComponent(jobId)}`;
+      const headers = authHeaders(
+        { kind: 'aksk', ak: credential.getAk(), sk: credential.getSk() },
+        { method: 'GET', host: HOST, path, query: '', projectId: 'p1' },
+        now,
+      );
+      expect(headers.authorization).toBe(official(path, {}, { 'X-Sdk-Date': sdkDate(now), 'X-Project-Id': 'p1', host: HOST }));
+    }
+  });
+
+  it('is what the simulator verifier accepts for that wire path, and the once-escaped form too', () => {
+    const keys = { ak: credential.getAk(), sk: credential.getSk() };
+    const wire = `/api/v3/projects/p1/jobs/${encodeURIComponent('a:b c<d')}`;
+    const headers = { host: HOST, 'x-sdk-date': DATE, 'x-project-id': 'p1' };
+    const doubly = sdkSign({ method: 'GET', path: wire, headers, ...keys });
+    expect(verifySdkSignature({ method: 'GET', path: wire, rawQuery: '', headers: { ...headers, authorization: doubly.authorization }, body: '' }, keys)).toEqual({ ok: true });
+    // A signer that decodes the path first escapes it once: `a%3Ab%20c%3Cd` in the canonical URI.
+    const once = referenceSign('/api/v3/projects/p1/jobs/a%3Ab%20c%3Cd/', '', Object.entries(headers), '', keys.sk);
+    const authorization = `SDK-HMAC-SHA256 Access=${keys.ak}, SignedHeaders=host;x-project-id;x-sdk-date, Signature=${once}`;
+    expect(verifySdkSignature({ method: 'GET', path: wire, rawQuery: '', headers: { ...headers, authorization }, body: '' }, keys)).toEqual({ ok: true });
   });
 });

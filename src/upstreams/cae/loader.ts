@@ -18,6 +18,7 @@ export function createCaeLoader(
     keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.environmentId}|${r.enterpriseProjectId ?? ''}|${r.jobId}`,
     cache: settings.cache,
     isTerminal: (job) => job.terminal,
+    principal: call.principal,
     async fetch(ref) {
       const { body, requestId } = await fetchJob(ref, call);
       return mapCaeJob(body, ref, requestId);

@@ -57,6 +57,7 @@ export function createCceLoaders(
     keyOf: refKey,
     cache: settings.cache,
     isTerminal: (job) => job.terminal,
+    principal: call.principal,
     async fetch(ref) {
       const { body, requestId } = await api.job(ref, call);
       const job = mapCceJob(body, { ...ref, maxDepth: settings.maxSubJobDepth, requestId });

@@ -1,6 +1,6 @@
 import { redactSecrets } from '../../http/credentials.js';
 import type { ErrorClassifier } from '../../http/error-map.js';
-import { upstreamError } from '../../http/error-map.js';
+import { upstreamAnswerError } from '../../http/error-map.js';
 import type { CallContext, UpstreamClient } from '../../http/upstream-client.js';
 import { baseUrlFor, seg } from '../endpoint.js';
 import { isObject, stringOr } from '../shape.js';
@@ -24,7 +24,7 @@ export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): 
     if (isObject(res.body) && !isObject(res.body.data) && typeof res.body.error_code === 'string') {
       const errorCode = res.body.error_code;
       const info = { service: 'CFW', status: res.status, errorCode, requestId: res.requestId };
-      throw upstreamError(
+      throw upstreamAnswerError(
         errorCode === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR',
         info,
         redactSecrets(stringOr(res.body.error_msg), call.credential),
