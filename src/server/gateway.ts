@@ -18,6 +18,9 @@ import type { Upstream } from '../upstreams/types.js';
 import { credentialFrom, credentialOf } from './credentials.js';
 import { createFastPath } from './fast-path.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
+import { createCostLimit } from './use-cost-limit.js';
+import { boundedParserCache } from './document-caches.js';
+import { createResponseLimit } from './use-response-limit.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -88,7 +91,9 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const live = subscriptionResolvers(watches, (delta) => metrics.subscriptions.inc(delta));
   const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
   const fastPath = (options.fastPath ?? true) && !options.tracing;
-  const prepared = createPreparedOperations();
+  const prepared = createPreparedOperations(config.documentCacheBytes);
+  const costLimit = createCostLimit({ maxCost: config.limits.maxCost, estimates: config.limits.costEstimates, maxItems: config.maxJobIds });
+  const responseLimit = createResponseLimit(config.maxResponseBytes);
   const yogaLog = yogaLogger(logger);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
@@ -110,6 +115,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     landingPage: false,
     healthCheckEndpoint: '/health',
     batching: false,
+    // Bounded by bytes, not only by count (DOCUMENT_CACHE_BYTES): large documents must not pin the heap.
+    parserAndValidationCache: boundedParserCache(config.documentCacheBytes),
     // The body limit is useBodyLimit's (MAX_BODY_BYTES, below): it refuses a declared Content-Length
     // over the limit and reads a chunked body only up to it. Yoga's own 25 MB check would pipe every
     // request body through a TransformStream as well, about 5% of the gateway's CPU (bench/results.md).
@@ -135,6 +142,9 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useBodyLimit(config.maxBodyBytes),
       useRejectionStatus(),
       ...useQueryLimits(config.limits),
+      // Both before `prepared`: a request refused here is never remembered as accepted.
+      costLimit.plugin,
+      responseLimit.plugin,
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(fastPath ? [prepared.plugin] : []),
     ],
@@ -146,6 +156,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
         credentialOf: (token) => credentialOf(token, config.aksk),
         newContext: (call) => createRequestContext(call, config.region),
         maxBodyBytes: config.maxBodyBytes,
+        costLimit,
+        responseLimit,
         metrics,
         logger,
         logMasked: (error) => yogaLog.error(error),
