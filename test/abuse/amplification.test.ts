@@ -4,7 +4,9 @@
  * counts list sizes, from literals and from the variables of each request, on yoga's path and on
  * the fast path alike; an answer past MAX_RESPONSE_BYTES is refused with RESPONSE_TOO_LARGE.
  */
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { SIM_IDS, SIM_PROJECT_ID } from '../../src/simulator/server.js';
 import { JOB_FRAGMENT, uniqueToken } from '../gateway/helpers.js';
 import { startSimulatedGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
@@ -69,6 +71,22 @@ describe('cost counts list sizes (defaults)', () => {
     expect(await prepared(g)).toBe(before + 1);
     // ...and refused it exactly as yoga's path does.
     expectCostRefusal(big, g.sim);
+  });
+
+  it('over WebSocket too', async () => {
+    const client = createClient({ url: `${g.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { 'X-Auth-Token': uniqueToken() } });
+    try {
+      const results: { errors?: readonly { extensions?: Record<string, unknown> }[]; data?: unknown }[] = [];
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe({ query: aliased(25), variables: { ids: hundred(ids) } }, { next: (r) => void results.push(r), error: reject, complete: resolve });
+      });
+      expect(results).toHaveLength(1);
+      expect(results[0]?.data ?? undefined).toBeUndefined();
+      expect(results[0]?.errors?.[0]?.extensions?.code).toBe('COST_LIMIT_EXCEEDED');
+      expect(g.sim.calls).toHaveLength(0);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('the same ids as a literal list count alike', async () => {
