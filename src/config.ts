@@ -30,6 +30,10 @@ export interface Config {
   introspection: boolean;
   limits: QueryLimits;
   maxBodyBytes: number;
+  /** Largest answer sent (use-response-limit.ts). */
+  maxResponseBytes: number;
+  /** Estimated bytes each document cache (parsed documents, parse errors, prepared operations) may hold. */
+  documentCacheBytes: number;
   logLevel: string;
   watch: WatchOptions;
   /** Automatic persisted queries (the Apollo protocol): a bounded store of hash → query text. */
@@ -151,8 +155,14 @@ export function loadConfig(env: Env = process.env): Config {
       maxTokens: int(env, 'MAX_TOKENS', 2000, 10, 1_000_000),
       maxDirectives: int(env, 'MAX_DIRECTIVES', 20, 0, 100_000),
       maxCost: int(env, 'MAX_COST', 20_000, 1, 100_000_000),
+      costEstimates: {
+        cceJobs: int(env, 'COST_CCE_JOBS_ESTIMATE', 20, 1, 1_000_000),
+        subJobs: int(env, 'COST_SUB_JOBS_ESTIMATE', 10, 1, 1_000_000),
+      },
     },
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 100 * 1024 * 1024),
+    maxResponseBytes: int(env, 'MAX_RESPONSE_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    documentCacheBytes: int(env, 'DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
     watch: {
       pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 2000, 10, 3_600_000),
       maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 30_000, 10, 3_600_000),

@@ -402,14 +402,17 @@ export function createUpstreamClient(
   };
 }
 
-function dedupeKey(principal: string, request: GetRequest): string {
+/**
+ * A JSON tuple, not a joined string: header values come from client ids, which may contain `&` or
+ * `=`, so `a=x&b=y` could be one header or two. Exported for its unit test.
+ */
+export function dedupeKey(principal: string, request: GetRequest): string {
   const headers = request.headers
     ? Object.entries(request.headers)
+        .map(([k, v]) => [k.toLowerCase(), v] as const)
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([k, v]) => `${k.toLowerCase()}=${v}`)
-        .join('&')
-    : '';
-  return `${principal}\n${request.baseUrl}${request.path}?${request.query ?? ''}\n${headers}`;
+    : [];
+  return JSON.stringify([principal, request.baseUrl, request.path, request.query ?? null, headers, request.projectId]);
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

@@ -1,8 +1,14 @@
 // One pattern covers RFC 3339, offsets without a colon, and Go's time.String()
 // ("2025-09-02 10:23:38.987955 +0000 UTC"): date, 'T' or space, time, optional fraction,
 // optional offset, optional zone abbreviation that Go appends after the offset.
+// Linear time: no two quantifiers may match the same characters (each separator is at most one
+// space), so a failed match never backtracks over a run of blanks. `\s*…(?:\s+…)?` here once took
+// seconds on 50,000 spaces and blocked the event loop (issue 10).
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?(?:\s+[A-Za-z]{1,5})?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))? ?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?(?: [A-Za-z]{1,5})?$/;
+// The longest valid text is Go's form with nine fraction digits and a zone name (about 45
+// characters); anything much longer is not a time, and is refused before any pattern runs.
+export const MAX_TIME_TEXT = 64;
 const DIGITS = /^\d{9,14}$/;
 // Below this an epoch number is taken to be in seconds (1e11 ms is March 1973; 1e11 s is year 5138).
 const SECONDS_LIMIT = 1e11;
@@ -14,7 +20,10 @@ const SECONDS_LIMIT = 1e11;
 export function toDateTime(value: unknown): string | null {
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return null;
+  // Bounded before trim: trimming is linear, but there is no reason to scan megabytes of padding.
+  if (value.length > MAX_TIME_TEXT * 4) return null;
   const text = value.trim();
+  if (text.length > MAX_TIME_TEXT) return null;
   if (text === '') return null;
   if (DIGITS.test(text)) return fromEpoch(Number(text));
   const m = TIMESTAMP.exec(text);

@@ -19,11 +19,19 @@ export function checkRegion(value: string, what = 'region'): string {
 
 /** A project, job or environment id that will become one URL path segment or header value. */
 export function checkIdPart(value: string, what: string): string {
-  if (value.length === 0 || value.length > MAX_ID) {
-    throw badUserInput(`${what} must be 1 to ${MAX_ID} characters long`);
-  }
-  if (value === '.' || value === '..' || UNSAFE_ID.test(value) || !PRINTABLE_ASCII.test(value) || value.trim() !== value) {
-    throw badUserInput(`${what} contains characters that are not allowed in an id`);
-  }
+  const problem = idPartProblem(value, what);
+  if (problem) throw badUserInput(problem);
   return value;
+}
+
+/**
+ * Why `value` is not acceptable as an id part, or null when it is. The same rules apply to ids from
+ * upstream payloads (a CCE sub-job's uid) before they are put in a path or minted into an id.
+ */
+export function idPartProblem(value: string, what: string): string | null {
+  if (value.length === 0 || value.length > MAX_ID) return `${what} must be 1 to ${MAX_ID} characters long`;
+  if (value === '.' || value === '..' || UNSAFE_ID.test(value) || !PRINTABLE_ASCII.test(value) || value.trim() !== value) {
+    return `${what} contains characters that are not allowed in an id`;
+  }
+  return null;
 }

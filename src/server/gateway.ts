@@ -20,6 +20,9 @@ import { createFastPath } from './fast-path.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
 import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
 import { persistedTextOf, usePersistedDocuments, type PersistedDocumentsOptions } from './use-persisted-documents.js';
+import { createCostLimit } from './use-cost-limit.js';
+import { boundedParserCache } from './document-caches.js';
+import { createResponseLimit } from './use-response-limit.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -98,7 +101,6 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const live = subscriptionResolvers(watches, (delta) => metrics.subscriptions.inc(delta));
   const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
   const fastPath = (options.fastPath ?? true) && !options.tracing;
-  const prepared = createPreparedOperations();
   // Persisted documents (PERSISTED_DOCUMENTS, TRUSTED_DOCUMENTS_ONLY, APQ): the manifest is read now
   // (a bad file stops start-up) and its documents are checked by yoga itself once yoga is made, below.
   const manifest = config.persistedDocuments ? readManifest(config.persistedDocuments.path) : undefined;
@@ -106,6 +108,9 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const trustedOnly = config.persistedDocuments?.trustedOnly ?? false;
   const apq = config.apq.enabled ? createApqStore(config.apq.maxEntries, config.apq.maxBytes) : undefined;
   const persistedOptions: PersistedDocumentsOptions = { trusted: () => trusted, apq, trustedOnly, introspection: config.introspection };
+  const prepared = createPreparedOperations(config.documentCacheBytes);
+  const costLimit = createCostLimit({ maxCost: config.limits.maxCost, estimates: config.limits.costEstimates, maxItems: config.maxJobIds });
+  const responseLimit = createResponseLimit(config.maxResponseBytes);
   const yogaLog = yogaLogger(logger);
   const origins = createOriginPolicy(config.corsOrigins);
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
@@ -131,6 +136,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     cors: corsFor(origins),
     healthCheckEndpoint: '/health',
     batching: false,
+    // Bounded by bytes, not only by count (DOCUMENT_CACHE_BYTES): large documents must not pin the heap.
+    parserAndValidationCache: boundedParserCache(config.documentCacheBytes),
     // The body limit is useBodyLimit's (MAX_BODY_BYTES, below): it refuses a declared Content-Length
     // over the limit and reads a chunked body only up to it. Yoga's own 25 MB check would pipe every
     // request body through a TransformStream as well, about 5% of the gateway's CPU (bench/results.md).
@@ -159,6 +166,9 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       useRejectionStatus(),
       ...usePersistedDocuments(persistedOptions),
       ...useQueryLimits(config.limits),
+      // Both before `prepared`: a request refused here is never remembered as accepted.
+      costLimit.plugin,
+      responseLimit.plugin,
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(config.jobPages ? [useJobPages()] : []),
       ...(fastPath ? [prepared.plugin] : []),
@@ -183,6 +193,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
         credentialOf: (token) => credentialOf(token, config.aksk),
         newContext: (call) => createRequestContext(call, config.region),
         maxBodyBytes: config.maxBodyBytes,
+        costLimit,
+        responseLimit,
         metrics,
         logger,
         logMasked: (error) => yogaLog.error(error),

@@ -2,6 +2,7 @@ import { getOperationAST, type DocumentNode } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { CompiledQuery } from '../graph/compile.js';
+import { documentBytes, MAX_CACHED_DOCUMENTS } from './document-caches.js';
 
 /** A query document yoga has parsed and validated (every limit and rule included), ready to execute again. */
 export interface PreparedOperation {
@@ -24,14 +25,13 @@ export interface PreparedOperations {
  * Validation depends on the document and the schema only, so a document accepted once is accepted
  * again: the fast path may execute it without yoga. Refused documents are never recorded, so a
  * hostile query always meets the full pipeline. Bounded like yoga's own parse cache (1,000
- * documents) and by an estimate of their memory: a parsed document, with its locations and tokens,
- * holds about 2 KB plus some 16 bytes per character of text.
+ * documents) and by an estimate of their memory (DOCUMENT_CACHE_BYTES, see document-caches.ts).
  */
-export function createPreparedOperations(maxDocuments = 1_000, maxBytes = 64 * 1024 * 1024): PreparedOperations {
+export function createPreparedOperations(maxBytes: number, maxDocuments = MAX_CACHED_DOCUMENTS): PreparedOperations {
   const cache = new LRUCache<string, PreparedOperation>({
     max: maxDocuments,
     maxSize: maxBytes,
-    sizeCalculation: (_, key) => 2_048 + 16 * key.length,
+    sizeCalculation: (_, key) => documentBytes(key),
   });
   // Unambiguous because a GraphQL name has no newline in it; anything else is never looked up.
   const keyOf = (query: string, operationName: string | null | undefined) => `${operationName ?? ''}\n${query}`;

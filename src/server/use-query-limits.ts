@@ -1,11 +1,11 @@
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { CostEstimates } from './query-cost.js';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -13,13 +13,16 @@ export interface QueryLimits {
   maxTokens: number;
   maxDirectives: number;
   maxCost: number;
+  /** The list sizes the cost model assumes where a request does not say (use-cost-limit.ts). */
+  costEstimates: CostEstimates;
 }
 
 /**
  * Hostile documents are refused at parse and validation time, before any resolver (and so any
  * upstream call) runs. GraphQL Armor's rules are the maintained, audited versions of these checks;
  * the versions pinned in package.json include the fixes for the fragment-cache depth bypass and the
- * `__schema`-named fragment bypass.
+ * `__schema`-named fragment bypass. The cost limit is not Armor's (it cannot see list sizes or
+ * variables): see use-cost-limit.ts, which yoga's plugins and the fast path both run.
  */
 export function useQueryLimits(limits: QueryLimits): Plugin[] {
   // Introspection is not exempt: a deep __schema query is as expensive as any other. Validation
@@ -35,7 +38,6 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
     maxDepthPlugin({ n: limits.maxDepth, ...common, flattenFragments: true }),
     maxAliasesPlugin({ n: limits.maxAliases, allowList: [], ...common }),
     maxDirectivesPlugin({ n: limits.maxDirectives, ...common }),
-    costLimitPlugin({ maxCost: limits.maxCost, ...common, flattenFragments: true }),
     blockFieldSuggestionsPlugin(),
   ] as Plugin[];
 }

@@ -12,7 +12,7 @@ export interface JobLoaderOptions<K, V> {
   /** The upstream, as metrics name it. */
   service: string;
   observer?: LoaderObserver | undefined;
-  /** Stable string for a key; must include the principal, region and project. */
+  /** Stable, unambiguous string for a key (a JSON tuple); must include the principal, region and project. */
   keyOf(key: K): string;
   /** One upstream read for one job. Rejects with a typed JobError. */
   fetch(key: K): Promise<V>;

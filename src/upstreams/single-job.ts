@@ -50,7 +50,8 @@ export function singleJobUpstream<M extends JobModel>(spec: SingleJobSpec<M>): U
       createJobLoader<JobRef, M>({
         service: spec.source,
         observer: settings.loaderObserver,
-        keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.jobId}`,
+        // A JSON tuple: ids may contain any separator a joined key would use (`p|q`, `x` vs `p`, `q|x`).
+        keyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.jobId]),
         cache: settings.cache,
         isTerminal: (job) => job.terminal,
         principal: call.principal,

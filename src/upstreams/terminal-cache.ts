@@ -64,7 +64,7 @@ export function createTerminalJobCache(config: CacheConfig): TerminalJobCache {
  * otherwise a CFW job would answer a dbJob query with the same id, without asking RDS.
  */
 export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJobCache {
-  const scoped = (key: string) => `${namespace}\n${key}`;
+  const scoped = (key: string) => JSON.stringify([namespace, key]);
   return {
     get: (key) => cache.get(scoped(key)),
     set: (key, job, principal) => cache.set(scoped(key), job, principal),

@@ -15,7 +15,8 @@ export function createCaeLoader(
   return createJobLoader<CaeRef, CaeJobModel>({
     service: 'CAE',
     observer: settings.loaderObserver,
-    keyOf: (r) => `${call.principal}|${r.region}|${r.projectId}|${r.environmentId}|${r.enterpriseProjectId ?? ''}|${r.jobId}`,
+    // A JSON tuple: ids may contain any separator a joined key would use.
+    keyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.environmentId, r.enterpriseProjectId, r.jobId]),
     cache: settings.cache,
     isTerminal: (job) => job.terminal,
     principal: call.principal,

@@ -5,7 +5,7 @@ import type { RequestContext } from '../request-context.js';
 import type { UpstreamFactory } from '../types.js';
 import { cceApiCalls } from './client.js';
 import { createCceLoaders, createCceParentIndex } from './loader.js';
-import type { CceApi, CceJobModel } from './map.js';
+import { subJobsOf, type CceApi, type CceJobModel } from './map.js';
 
 type TimeField = 'createdAt' | 'updatedAt' | 'finishedAt';
 
@@ -58,7 +58,7 @@ export const cceUpstream: UpstreamFactory = (settings) => {
           }),
       },
       CceJob: {
-        subJobs: (job, _args, context) => job.subJobs ?? fullRecord(job, context).then((full) => full.subJobs ?? []),
+        subJobs: (job, _args, context) => (job.subJobs ? subJobsOf(job) : fullRecord(job, context).then(subJobsOf)),
         createdAt: time('createdAt'),
         updatedAt: time('updatedAt'),
         finishedAt: time('finishedAt'),

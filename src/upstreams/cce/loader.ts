@@ -24,7 +24,7 @@ export interface CceLoaders {
 }
 
 /**
- * Where each sub-job was last seen embedded, across requests, per principal: `api|region|project|uid`
+ * Where each sub-job was last seen embedded, across requests, per principal: `[api, region, project, uid]`
  * → the uid of the top-level job whose payload carried it. Only a hint for where to look in this
  * request; the data always comes from this request's own reads. One LRU entry per principal (its
  * size is its hint count, 10,000 hints in all), so a request with a new token costs one LRU write
@@ -37,7 +37,9 @@ export function createCceParentIndex(maxHints = 10_000): CceParentIndex {
   return new LRUCache<string, Map<string, string>>({ maxSize: maxHints, sizeCalculation: (hints) => Math.max(1, hints.size) });
 }
 
-const hintKey = (ref: CceRef) => `${ref.api}|${ref.region}|${ref.projectId}|${ref.jobId}`;
+// Keys are JSON tuples, never joined strings: ids may contain any separator (`p|q`, `x` and `p`, `q|x`
+// must not be one key), and JSON escapes whatever would make two tuples read alike.
+const hintKey = (ref: CceRef) => JSON.stringify([ref.api, ref.region, ref.projectId, ref.jobId]);
 
 export function createCceLoaders(
   api: CceApiCalls,
@@ -47,7 +49,7 @@ export function createCceLoaders(
 ): CceLoaders {
   const { call } = context;
   // Per principal like every cross-request key, so what one caller's reads taught us is never used for another.
-  const refKey = (ref: CceRef) => `${call.principal}|${hintKey(ref)}`;
+  const refKey = (ref: CceRef) => JSON.stringify([call.principal, ref.api, ref.region, ref.projectId, ref.jobId]);
   // The reads `jobs` started in this request, so a sub-job asked for alongside its parent can wait for the parent's payload.
   const started = new Map<string, Promise<CceJobModel>>();
 
@@ -99,7 +101,7 @@ export function createCceLoaders(
   const lists = createJobLoader<CceListKey, CceJobModel[]>({
     service: 'CCE',
     observer: settings.loaderObserver,
-    keyOf: (k) => `${call.principal}|${k.region}|${k.projectId}`,
+    keyOf: (k) => JSON.stringify([call.principal, k.region, k.projectId]),
     async fetch(key) {
       const { body, requestId } = await api.list(key.region, key.projectId, call);
       const place = { api: 'v2' as const, ...key, maxDepth: settings.maxSubJobDepth, requestId };

@@ -1,7 +1,9 @@
+import { JobError } from '../../model/errors.js';
 import { encodeId } from '../../model/ids.js';
 import { textOrNull, type JobBase } from '../../model/job.js';
 import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
+import { idPartProblem } from '../../model/validate.js';
 import { isObject, objectOr, stringOr, unexpected, type Json } from '../shape.js';
 
 export type CceApi = 'v3' | 'v2';
@@ -28,6 +30,8 @@ export interface CceJobModel extends JobBase {
   extendParams: KeyValueModel[];
   /** Undefined when the payload carried no sub-job list (v2 list entries): read from the detail if asked. */
   subJobs: CceJobModel[] | undefined;
+  /** Set (with `subJobs` empty) when a sub-job's uid is not a valid id: `subJobs` fails with it, the job does not. */
+  subJobsError?: JobError;
   /** An embedded sub-job without its own timestamps; its own record fills them in when selected. */
   partial: boolean;
   ref: CceRef;
@@ -71,6 +75,20 @@ function read(dto: Json, api: CceApi) {
 }
 
 /**
+ * An upstream-supplied uid that fails the client-id rules (`..`, a slash, control characters, ...):
+ * it would become a path (`/jobs/..`) or a global id. On a sub-job it fails only the parent's
+ * `subJobs`; on a top-level job or list entry, that whole answer.
+ */
+class BadUpstreamId extends JobError {}
+
+function checkUid(uid: string, place: MapPlace): void {
+  const problem = idPartProblem(uid, 'metadata.uid');
+  if (problem) {
+    throw new BadUpstreamId('UPSTREAM_ERROR', `CCE: unexpected payload (${problem})`, { service: 'CCE', status: 200, errorCode: null, requestId: place.requestId });
+  }
+}
+
+/**
  * Maps a CCE job payload (v3 or v2) and its embedded sub-jobs. Sub-jobs deeper than
  * `place.maxDepth` make the payload an UPSTREAM_ERROR rather than a stack overflow.
  */
@@ -79,6 +97,7 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   if (depth > place.maxDepth) throw unexpected('CCE', `sub-jobs nested deeper than ${place.maxDepth}`, place.requestId);
   const f = read(dto, place.api);
   if (!f.uid) throw unexpected('CCE', 'job without metadata.uid', place.requestId);
+  checkUid(f.uid, place);
   const apiVersion = f.apiVersion ?? parentApiVersion ?? place.api;
   const state = normalizeState(STATES, f.status);
   const terminal = isTerminal(state);
@@ -86,8 +105,17 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   const updatedAt = toDateTime(f.updated);
   const ref: CceRef = { api: place.api, region: place.region, projectId: place.projectId, jobId: f.uid };
   let subJobs: CceJobModel[] | undefined;
-  if (Array.isArray(f.subJobs)) subJobs = f.subJobs.map((sub) => mapCceJob(sub, place, apiVersion, depth + 1));
-  else if (f.subJobs != null) throw unexpected('CCE', 'subJobs is not a list', place.requestId);
+  let subJobsError: JobError | undefined;
+  if (Array.isArray(f.subJobs)) {
+    try {
+      subJobs = f.subJobs.map((sub) => mapCceJob(sub, place, apiVersion, depth + 1));
+    } catch (error) {
+      if (!(error instanceof BadUpstreamId)) throw error;
+      // Nothing from this list is used (primed, read by uid, given an id); the job itself stands.
+      subJobs = [];
+      subJobsError = error;
+    }
+  } else if (f.subJobs != null) throw unexpected('CCE', 'subJobs is not a list', place.requestId);
   // Embedded sub-jobs are whole Job objects: one without a list has none. Only a top-level copy
   // (a v2 list entry) may have left its list out, to be read from its detail when asked.
   else if (depth > 0) subJobs = [];
@@ -113,6 +141,7 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
     resourceName: f.resourceName,
     extendParams: keyValues(f.extend),
     subJobs,
+    ...(subJobsError ? { subJobsError } : {}),
     partial: depth > 0 && (f.created == null || f.created === '' || f.updated == null || f.updated === ''),
     ref,
   };
@@ -126,6 +155,12 @@ function keyValues(map: unknown): KeyValueModel[] {
       const v = map[key];
       return { key, value: typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v) };
     });
+}
+
+/** The job's sub-jobs as its `subJobs` field answers them: its mapping error, if it had one. */
+export function subJobsOf(job: CceJobModel): CceJobModel[] {
+  if (job.subJobsError) throw job.subJobsError;
+  return job.subJobs ?? [];
 }
 
 /** Every sub-job below `job`, depth first: they are primed into the loader so `job(id:)` reuses them. */

@@ -30,11 +30,16 @@ export function dbGlobalId(ref: DbRef): string {
   return encodeId('db', [ref.region, ref.projectId, ref.jobId]);
 }
 
+// Linear time: the value is trimmed first, so no two blank-matching quantifiers meet (`\s*%?\s*$`
+// took seconds to fail on "1" + 50,000 spaces + "!"), and at most one space may precede the sign.
+const PERCENT = /^(\d{1,16}(?:\.\d{1,16})?) ?%?$/;
+const MAX_PERCENT_TEXT = 64;
+
 /** "60%" → 60; anything else (RDS sends "" when not running) → null. */
 export function parsePercent(value: unknown): number | null {
   if (typeof value === 'number') return clampPercent(value);
-  if (typeof value !== 'string') return null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
+  if (typeof value !== 'string' || value.length > MAX_PERCENT_TEXT) return null;
+  const m = PERCENT.exec(value.trim());
   return m ? clampPercent(Number(m[1])) : null;
 }
 
