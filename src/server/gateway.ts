@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useEngine } from '@envelop/core';
-import { execute, subscribe, type GraphQLError } from 'graphql';
+import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
@@ -181,6 +181,12 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       const document = parse(text);
       const errors = validate(served, document);
       if (errors.length > 0) throw new Error(errors.map((e: Error) => e.message).join('; '));
+      // The cost limit runs at execution (it needs the variables): here, each operation's cost without them.
+      for (const definition of document.definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        const overCost = costLimit.refusal(served, document, definition.name?.value ?? null, null);
+        if (overCost) throw overCost;
+      }
       return document;
     };
     trusted = loadTrustedDocuments(config.persistedDocuments.path, manifest, check, schema);

@@ -368,7 +368,7 @@ describe('a manifest that cannot be served stops start-up, naming the entry', ()
     ['a syntax error', 'bad-syntax', '{ cfwJob(', /Syntax Error/],
     ['over MAX_DEPTH', 'too-deep', deep, /depth/i],
     ['over MAX_ALIASES', 'too-many-aliases', aliased, /Aliases limit/],
-    ['over MAX_COST (set to 5 here)', 'too-costly', CFW_STATE, /cost/i, { MAX_COST: '5' }],
+    ['over MAX_COST (set to 2 here)', 'too-costly', CFW_STATE, /cost/i, { MAX_COST: '2' }],
     ['over MAX_TOKENS (set to 20 here)', 'too-many-tokens', DB_STATE, /token/i, { MAX_TOKENS: '20' }],
     ['introspection with INTROSPECTION=false', 'introspection', '{ __schema { queryType { name } } }', /introspection/, { INTROSPECTION: 'false' }],
   ])('%s', (_what, id, text, why, env: Record<string, string> = {}) => {
