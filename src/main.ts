@@ -8,6 +8,7 @@ import { cceGlobalId } from './upstreams/cce/map.js';
 import { createGateway } from './server/gateway.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
+import { listen, listenErrorMessage } from './server/listen.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
 
 async function main(): Promise<void> {
@@ -52,8 +53,19 @@ async function main(): Promise<void> {
   });
   const log = gateway.logger;
   const server = createServer(gateway.listener);
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    // A plain line naming what to change, and nothing left running (the simulator included).
+    console.error(`job-gateway: ${listenErrorMessage(error, config.port, config.host)}`);
+    await gateway.close();
+    await stopTracing?.();
+    await simulator?.close();
+    process.exit(1);
+  }
+  // Attached once listening: the WebSocket server re-emits the HTTP server's errors, and a listen error
+  // seen there first would only be printed, leaving the process hanging.
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   gateway.readiness.ready = true;
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
