@@ -9,6 +9,7 @@ import { createGateway } from './server/gateway.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
 import { listen, listenErrorMessage } from './server/listen.js';
+import { configWarnings } from './config-warnings.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
 
 async function main(): Promise<void> {
@@ -23,11 +24,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  // With no endpoint configured at all, the gateway serves the built-in simulator so that
-  // `npm start` shows something real on a machine with no cloud account.
+  // With no endpoint configured (outside production) or SIMULATOR=true, the gateway serves the built-in
+  // simulator so that `npm start` shows something real on a machine with no cloud account.
   let simulator: Simulator | undefined;
   let endpoints: Record<JobSource, string>;
-  if (Object.keys(config.endpoints).length === 0) {
+  if (config.simulator) {
     // GraphiQL sends no token, so callers without one are signed with throwaway keys the simulator
     // checks: the example query works as is, and every request exercises the real AK/SK path.
     const keys = config.aksk ?? { ak: `SIM${randomBytes(8).toString('hex').toUpperCase()}`, sk: randomBytes(24).toString('hex') };
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
       : exampleQuery('<your project id>', '<a CCE job id>'),
   });
   const log = gateway.logger;
+  for (const warning of configWarnings(config, process.env)) log.warn(warning);
   const server = createServer(gateway.listener);
   try {
     await listen(server, config.port, config.host);
