@@ -1,5 +1,4 @@
 import type { RequestListener } from 'node:http';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useEngine } from '@envelop/core';
 import { execute, subscribe } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -21,6 +20,10 @@ import { createPreparedOperations } from './use-prepared-operations.js';
 import { createLogger, loggingObserver, yogaLogger, type Logger } from './logger.js';
 import { combineObservers, createMetrics, metricsObserver, type Metrics } from './metrics.js';
 import { useBodyLimit } from './use-body-limit.js';
+import { useGraphiQLPage } from './use-graphiql-page.js';
+import { useHealthBody } from './use-health.js';
+import { useNoSubgraphSdl } from './use-no-subgraph-sdl.js';
+import { guardPaths } from './path-guard.js';
 import { spanOf, useTracing } from './use-tracing.js';
 import { useMetrics } from './use-metrics.js';
 import { useNoIntrospection } from './use-no-introspection.js';
@@ -61,7 +64,7 @@ export interface Gateway {
 }
 
 export function createGateway(config: Config, options: GatewayOptions): Gateway {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const cache = createTerminalJobCache(config.cache);
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
   const measured = metricsObserver(metrics);
@@ -104,9 +107,9 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       };
       return createRequestContext(call, config.region);
     },
-    graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery } : false,
-    // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
-    renderGraphiQL,
+    // GraphiQL is useGraphiQLPage's (below): loaded on first use, compressed. Its assets are served
+    // inline rather than from a CDN, so it works on closed networks.
+    graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '/health',
     batching: false,
@@ -130,16 +133,19 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       ...(options.tracing ? [useTracing()] : []),
       useRequestId(),
       useRequestLog(logger),
-      useMetrics(metrics),
+      useMetrics(metrics, { serve: config.metricsPort === undefined }),
       useReadiness(readiness),
+      useHealthBody(),
+      ...(config.graphiql ? [useGraphiQLPage({ title: 'Job gateway', defaultQuery: options.exampleQuery })] : []),
       useBodyLimit(config.maxBodyBytes),
       useRejectionStatus(),
       ...useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
+      ...(config.subgraphSdl ? [] : [useNoSubgraphSdl()]),
       ...(fastPath ? [prepared.plugin] : []),
     ],
   });
-  const listener: RequestListener = fastPath
+  const listener: RequestListener = guardPaths(fastPath
     ? createFastPath(yoga, {
         schema,
         prepared,
@@ -150,7 +156,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
         logger,
         logMasked: (error) => yogaLog.error(error),
       })
-    : yoga;
+    : yoga);
   return {
     logger,
     metrics,
