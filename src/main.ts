@@ -9,6 +9,7 @@ import { createGateway } from './server/gateway.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
 import { listen, listenErrorMessage } from './server/listen.js';
+import { createProbeListener } from './server/probe-server.js';
 import { configWarnings } from './config-warnings.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
 
@@ -55,16 +56,18 @@ async function main(): Promise<void> {
   const log = gateway.logger;
   for (const warning of configWarnings(config, process.env)) log.warn(warning);
   const server = createServer(gateway.listener);
-  try {
-    await listen(server, config.port, config.host);
-  } catch (error) {
-    // A plain line naming what to change, and nothing left running (the simulator included).
-    console.error(`job-gateway: ${listenErrorMessage(error, config.port, config.host)}`);
+  // A plain line naming what to change, and nothing left running (the simulator included).
+  const cannotListen = async (error: unknown, port: number, variable: string): Promise<never> => {
+    console.error(`job-gateway: ${listenErrorMessage(error, port, config.host, variable)}`);
     await gateway.close();
     await stopTracing?.();
     await simulator?.close();
     process.exit(1);
-  }
+  };
+  await listen(server, config.port, config.host).catch((error: unknown) => cannotListen(error, config.port, 'PORT'));
+  // METRICS_PORT: /metrics (and /health, /ready) on a port of their own; the process exit closes it.
+  const probes = config.metricsPort === undefined ? undefined : createServer(createProbeListener(gateway.metrics, gateway.readiness));
+  if (probes) await listen(probes, config.metricsPort!, config.host).catch((error: unknown) => cannotListen(error, config.metricsPort!, 'METRICS_PORT'));
   // Attached once listening: the WebSocket server re-emits the HTTP server's errors, and a listen error
   // seen there first would only be printed, leaving the process hanging.
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
@@ -72,6 +75,10 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+  if (probes) {
+    const metricsPort = (probes.address() as AddressInfo).port;
+    log.info({ metricsPort }, `metrics on http://${shown}:${metricsPort}/metrics (with /health and /ready; not on port ${port})`);
+  }
   if (simulator) {
     log.warn(
       { simulator: simulator.url, projectId: SIM_PROJECT_ID },
@@ -109,6 +116,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`job-gateway: configuration error: ${error.message}`);
+    process.exit(1);
+  }
   console.error('job-gateway: failed to start:', error);
   process.exit(1);
 });

@@ -13,13 +13,13 @@ export function listen(server: Server, port: number, host: string): Promise<void
 }
 
 /** What a person starting the gateway needs to read when it cannot listen: which variable to change. */
-export function listenErrorMessage(error: unknown, port: number, host: string): string {
+export function listenErrorMessage(error: unknown, port: number, host: string, portVariable = 'PORT'): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'EADDRINUSE':
-      return `port ${port} on ${host} is already in use (EADDRINUSE): stop what uses it or set PORT to a free port`;
+      return `port ${port} on ${host} is already in use (EADDRINUSE): stop what uses it or set ${portVariable} to a free port`;
     case 'EACCES':
-      return `not allowed to listen on port ${port} (EACCES): ports below 1024 need privileges; set PORT to 1024 or above`;
+      return `not allowed to listen on port ${port} (EACCES): ports below 1024 need privileges; set ${portVariable} to 1024 or above`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `cannot listen on HOST "${host}": no such host name (${code}); set HOST to an address of this machine, e.g. 0.0.0.0 or 127.0.0.1`;
