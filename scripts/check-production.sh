@@ -63,6 +63,9 @@ else {
 if (!final?.instructions.some((i) => i.op === 'COPY' && /^--from=build\s+\/out\s+\.$/.test(i.args))) {
   problems.push('the final stage does not COPY --from=build /out .');
 }
+// Kubernetes' runAsNonRoot can only verify a numeric user (a name would need the image's /etc/passwd).
+const user = (final?.instructions ?? []).filter((i) => i.op === 'USER').at(-1)?.args;
+if (!user || !/^[1-9]\d*(:\d+)?$/.test(user)) problems.push(`the final stage's USER is not a numeric non-root uid: ${user}`);
 const cmds = (final?.instructions ?? []).filter((i) => i.op === 'CMD');
 let cmd;
 try {
