@@ -12,6 +12,8 @@ export function isNormalPath(rawUrl: string | undefined): boolean {
   const url = rawUrl?.replace(/^https?:\/\/[^/?#]*/i, '');
   if (!url || !url.startsWith('/')) return false;
   const path = url.split(/[?#]/, 1)[0]!;
+  // The common case (`/graphql`), decided at once: nothing that could make a dot or empty segment.
+  if (!/[.%\\]|\/\//.test(path)) return true;
   if (path.includes('\\') || path.includes('//') || /%(2f|5c)/i.test(path)) return false;
   return !path.split('/').some((segment) => {
     const decoded = segment.replace(/%2e/gi, '.');

@@ -104,6 +104,11 @@ describe('paths', () => {
     expect(res.status).toBe(200);
     expect(res.body.toString()).toContain('http_request_duration_seconds');
   });
+  it('dots in the query string, or inside a segment, are not dot segments', async () => {
+    expect((await rawGet(gw.url, '/health?from=../..')).status).toBe(200);
+    const res = await rawGet(gw.url, `/graphql?query=${encodeURIComponent('{ __typename }')}&x=a.b`);
+    expect(JSON.parse(res.body.toString())).toEqual({ data: { __typename: 'Query' } });
+  });
   it.each(['/graphql/../metrics', '/%2e%2e/metrics', '/graphql/%2E%2E/metrics', '/./metrics', '/graphql/..%2fmetrics', '//metrics'])(
     '%s does not reach /metrics',
     async (path) => {
