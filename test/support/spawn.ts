@@ -28,6 +28,11 @@ export interface Spawned {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Resolves when the process has exited (at once if it has). */
   exited(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Resolves when its stdout and stderr are closed: when it and every process that inherited them
+   * (children it started, like npm's script) have exited.
+   */
+  closed(timeoutMs?: number): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceMs`; how it exited. */
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -58,6 +63,7 @@ export function spawnProcess(command: string, args: string[], env: Record<string
       }, 50);
     }),
   );
+  const close = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let done = false;
   void exit.then(() => (done = true));
 
@@ -89,6 +95,15 @@ export function spawnProcess(command: string, args: string[], env: Record<string
         void exit.then((how) => {
           clearTimeout(timer);
           resolve(how);
+        });
+      });
+    },
+    closed(timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`output still open after ${timeoutMs} ms:\n${all}`)), timeoutMs);
+        void close.then(() => {
+          clearTimeout(timer);
+          resolve();
         });
       });
     },
