@@ -58,6 +58,10 @@ export function configWarnings(config: Config, env: Env): string[] {
       );
     }
   }
+  const nodeEnv = env.NODE_ENV?.trim();
+  if (nodeEnv && !config.production && /^prod/i.test(nodeEnv)) {
+    warnings.push(`NODE_ENV=${nodeEnv} is not production: the production defaults apply only to NODE_ENV=production`);
+  }
   const known = knownVariables();
   for (const name of Object.keys(env)) {
     const meant = likelyMeant(name, known);

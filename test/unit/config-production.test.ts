@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { editDistance, knownVariables, likelyMeant } from '../../src/config-warnings.js';
+import { configWarnings, editDistance, knownVariables, likelyMeant } from '../../src/config-warnings.js';
 
 describe('production defaults', () => {
   it('NODE_ENV=production: GraphiQL, introspection and the subgraph SDL default off; explicit true turns each on', () => {
@@ -52,5 +52,19 @@ describe('misspelt variables', () => {
     for (const name of ['HOME', 'PATH', 'PWD', 'HOSTNAME', 'USER', 'TERM', 'LANG', 'SHELL', 'NODE_VERSION', 'NODE_OPTIONS', 'CCE_ENDPOINT', 'CI', 'TZ']) {
       expect(likelyMeant(name, known), name).toBeUndefined();
     }
+  });
+});
+
+describe('configWarnings', () => {
+  it('NODE_ENV=Production or prod is not production, and says so', () => {
+    for (const value of ['Production', 'prod', 'PRODUCTION']) {
+      const env = { NODE_ENV: value };
+      expect(configWarnings(loadConfig(env), env)).toEqual([`NODE_ENV=${value} is not production: the production defaults apply only to NODE_ENV=production`]);
+    }
+    const env = { NODE_ENV: 'production', SIMULATOR: 'true' };
+    expect(configWarnings(loadConfig(env), env)).toEqual([]);
+  });
+  it('the simulator needs no endpoints, so their absence is not warned about', () => {
+    expect(configWarnings(loadConfig({}), {})).toEqual([]);
   });
 });
