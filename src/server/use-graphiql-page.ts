@@ -29,10 +29,16 @@ export function useGraphiQLPage(options: GraphiQLPageOptions): Plugin {
   let html: Promise<Buffer> | undefined;
   const encoded = new Map<Encoding, Promise<Buffer>>();
 
-  const page = (): Promise<Buffer> =>
-    (html ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) =>
-      Buffer.from(renderGraphiQL({ title: options.title, defaultQuery: options.defaultQuery }) as string),
-    ));
+  const page = (): Promise<Buffer> => {
+    if (!html) {
+      html = import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) =>
+        Buffer.from(renderGraphiQL({ title: options.title, defaultQuery: options.defaultQuery }) as string),
+      );
+      // A failed import or render is tried again on the next request rather than cached.
+      html.catch(() => (html = undefined));
+    }
+    return html;
+  };
   const pageIn = (encoding: Encoding): Promise<Buffer> => {
     if (encoding === 'identity') return page();
     let body = encoded.get(encoding);
