@@ -17,7 +17,8 @@ ENV NODE_ENV=production PORT=4000 HOST=0.0.0.0
 WORKDIR /app
 # node_modules (production only), dist/, schema/ (the SDL is read at start-up) and package.json.
 COPY --from=build /out .
-USER node
+# The image's `node` user by number: Kubernetes' runAsNonRoot can only verify a numeric USER.
+USER 1000:1000
 EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

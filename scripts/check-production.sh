@@ -63,6 +63,9 @@ else {
 if (!final?.instructions.some((i) => i.op === 'COPY' && /^--from=build\s+\/out\s+\.$/.test(i.args))) {
   problems.push('the final stage does not COPY --from=build /out .');
 }
+// Kubernetes' runAsNonRoot can only verify a numeric user (a name would need the image's /etc/passwd).
+const user = (final?.instructions ?? []).filter((i) => i.op === 'USER').at(-1)?.args;
+if (!user || !/^[1-9]\d*(:\d+)?$/.test(user)) problems.push(`the final stage's USER is not a numeric non-root uid: ${user}`);
 const cmds = (final?.instructions ?? []).filter((i) => i.op === 'CMD');
 let cmd;
 try {
@@ -90,10 +93,17 @@ done
 
 port=$(node -e "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")
 base="http://127.0.0.1:$port"
-echo "check-production: start it on $base (NODE_ENV=production, no endpoints: the built-in simulator)"
+echo "check-production: NODE_ENV=production with no endpoint and no SIMULATOR=true must refuse to start"
+if (cd "$tmp/app" && exec env -i PATH="$PATH" HOME="$tmp" NODE_ENV=production PORT="$port" HOST=127.0.0.1 timeout 30 "${cmd[@]}") >"$tmp/refused.log" 2>&1; then
+  cat "$tmp/refused.log" >&2
+  fail "it started (or exited 0) with NODE_ENV=production and no endpoint"
+fi
+grep -q 'CCE_ENDPOINT' "$tmp/refused.log" || { cat "$tmp/refused.log" >&2; fail "the refusal does not name CCE_ENDPOINT"; }
+echo "check-production: refused: $(head -n 1 "$tmp/refused.log")"
+echo "check-production: start it on $base (NODE_ENV=production SIMULATOR=true: the built-in simulator)"
 # A clean environment, as in the container: no *_ENDPOINT or CLOUD_SDK_* leaks in from this shell.
 # JOB_PAGES=true: the job page's bundle must come from dist/web (the image has no esbuild to build it).
-(cd "$tmp/app" && exec env -i PATH="$PATH" HOME="$tmp" NODE_ENV=production PORT="$port" HOST=127.0.0.1 JOB_PAGES=true "${cmd[@]}") >"$tmp/server.log" 2>&1 &
+(cd "$tmp/app" && exec env -i PATH="$PATH" HOME="$tmp" NODE_ENV=production SIMULATOR=true PORT="$port" HOST=127.0.0.1 JOB_PAGES=true "${cmd[@]}") >"$tmp/server.log" 2>&1 &
 pid=$!
 
 probe() { node -e "fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))" "$1"; }

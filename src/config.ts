@@ -17,8 +17,12 @@ export interface Config {
   port: number;
   host: string;
   region: string;
-  /** Only the endpoints that were configured; none at all means "serve the simulator". */
+  /** Only the endpoints that were configured. */
   endpoints: Partial<Record<JobSource, string>>;
+  /** NODE_ENV=production: safe defaults (no GraphiQL, no introspection, no simulator unless asked). */
+  production: boolean;
+  /** Serve the built-in simulator for every upstream (SIMULATOR; default: no endpoint set, outside production). */
+  simulator: boolean;
   aksk: { ak: string; sk: string; securityToken?: string } | null;
   http: HttpConfig;
   cache: CacheConfig;
@@ -28,6 +32,10 @@ export interface Config {
   /** The job pages at /jobs (JOB_PAGES); by default on exactly when GraphiQL is. */
   jobPages: boolean;
   introspection: boolean;
+  /** `_service { sdl }` answers (SUBGRAPH_SDL; default: the introspection setting). */
+  subgraphSdl: boolean;
+  /** A second port serving only /metrics, /health and /ready; undefined: /metrics on the main port. */
+  metricsPort: number | undefined;
   limits: QueryLimits;
   maxBodyBytes: number;
   /** Largest answer sent (use-response-limit.ts). */
@@ -35,6 +43,8 @@ export interface Config {
   /** Estimated bytes each document cache (parsed documents, parse errors, prepared operations) may hold. */
   documentCacheBytes: number;
   logLevel: string;
+  /** json (one object per line) or pretty (pino-pretty, a development dependency). */
+  logFormat: 'json' | 'pretty';
   watch: WatchOptions;
   /** Automatic persisted queries (the Apollo protocol): a bounded store of hash → query text. */
   apq: { enabled: boolean; maxEntries: number; maxBytes: number };
@@ -120,11 +130,17 @@ export function loadConfig(env: Env = process.env): Config {
   const connections = int(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024);
   const corsOrigins = parseOrigins(set(env, 'CORS_ORIGINS'));
   if (corsOrigins instanceof Error) throw new ConfigError(`CORS_ORIGINS: ${corsOrigins.message}`);
+  const production = set(env, 'NODE_ENV') === 'production';
+  const simulator = simulatorMode(env, endpoints, production);
+  const introspection = bool(env, 'INTROSPECTION', !production);
+  const metricsPort = set(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535);
   const config = withTrustedDocuments(env, {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: set(env, 'HOST') ?? '0.0.0.0',
     region,
     endpoints,
+    production,
+    simulator,
     aksk: ak && sk ? { ak, sk, ...(securityToken ? { securityToken } : {}) } : null,
     http: {
       timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
@@ -147,8 +163,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maxSubJobDepth: int(env, 'UPSTREAM_MAX_DEPTH', 32, 1, 1000),
     maxJobIds: int(env, 'MAX_JOB_IDS', 100, 1, 10_000),
-    graphiql: bool(env, 'GRAPHIQL', true),
-    introspection: bool(env, 'INTROSPECTION', true),
+    graphiql: bool(env, 'GRAPHIQL', !production),
+    introspection,
+    subgraphSdl: bool(env, 'SUBGRAPH_SDL', introspection),
+    metricsPort,
     limits: {
       maxDepth: int(env, 'MAX_DEPTH', 16, 1, 1000),
       maxAliases: int(env, 'MAX_ALIASES', 30, 0, 100_000),
@@ -170,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     corsOrigins,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    logFormat: oneOf(env, 'LOG_FORMAT', 'json', ['json', 'pretty']) as 'json' | 'pretty',
     apq: {
       enabled: bool(env, 'APQ', true),
       maxEntries: int(env, 'APQ_MAX_ENTRIES', 1_000, 1, 1_000_000),
@@ -199,4 +218,26 @@ function withTrustedDocuments(env: Env, config: Omit<Config, 'jobPages'>): Omit<
     introspection: set(env, 'INTROSPECTION') === undefined ? false : config.introspection,
     apq: { ...config.apq, enabled: false },
   };
+}
+
+const ENDPOINT_NAMES = Object.keys(PUBLIC_ENDPOINTS).map((source) => `${source}_ENDPOINT`);
+
+/**
+ * Whether to serve the built-in simulator. Without any endpoint that is the friendly default for a
+ * first `npm start`, but a production deployment that forgot its endpoints must not serve made-up
+ * job states and report ready: there it takes an explicit SIMULATOR=true.
+ */
+function simulatorMode(env: Env, endpoints: Partial<Record<JobSource, string>>, production: boolean): boolean {
+  const none = Object.keys(endpoints).length === 0;
+  const simulator = bool(env, 'SIMULATOR', none && !production);
+  if (simulator && !none) {
+    throw new ConfigError(`SIMULATOR=true serves simulated data for every upstream; unset ${Object.keys(endpoints).map((s) => `${s}_ENDPOINT`).join(', ')} or SIMULATOR`);
+  }
+  if (!simulator && none) {
+    const why = production ? 'NODE_ENV=production and no upstream endpoint is configured' : 'SIMULATOR=false and no upstream endpoint is configured';
+    throw new ConfigError(
+      `${why}: set ${ENDPOINT_NAMES.join(', ')} (e.g. ${PUBLIC_ENDPOINTS.CCE}), or SIMULATOR=true to serve the built-in simulator's made-up data on purpose`,
+    );
+  }
+  return simulator;
 }

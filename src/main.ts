@@ -8,6 +8,9 @@ import { cceGlobalId } from './upstreams/cce/map.js';
 import { createGateway } from './server/gateway.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
+import { listen, listenErrorMessage } from './server/listen.js';
+import { createProbeListener } from './server/probe-server.js';
+import { configWarnings } from './config-warnings.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
 
 async function main(): Promise<void> {
@@ -22,11 +25,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  // With no endpoint configured at all, the gateway serves the built-in simulator so that
-  // `npm start` shows something real on a machine with no cloud account.
+  // With no endpoint configured (outside production) or SIMULATOR=true, the gateway serves the built-in
+  // simulator so that `npm start` shows something real on a machine with no cloud account.
   let simulator: Simulator | undefined;
   let endpoints: Record<JobSource, string>;
-  if (Object.keys(config.endpoints).length === 0) {
+  if (config.simulator) {
     // GraphiQL sends no token, so callers without one are signed with throwaway keys the simulator
     // checks: the example query works as is, and every request exercises the real AK/SK path.
     const keys = config.aksk ?? { ak: `SIM${randomBytes(8).toString('hex').toUpperCase()}`, sk: randomBytes(24).toString('hex') };
@@ -52,13 +55,31 @@ async function main(): Promise<void> {
       : exampleQuery('<your project id>', '<a CCE job id>'),
   });
   const log = gateway.logger;
+  for (const warning of configWarnings(config, process.env)) log.warn(warning);
   const server = createServer(gateway.listener);
+  // A plain line naming what to change, and nothing left running (the simulator included).
+  const cannotListen = async (error: unknown, port: number, variable: string): Promise<never> => {
+    console.error(`job-gateway: ${listenErrorMessage(error, port, config.host, variable)}`);
+    await gateway.close();
+    await stopTracing?.();
+    await simulator?.close();
+    process.exit(1);
+  };
+  await listen(server, config.port, config.host).catch((error: unknown) => cannotListen(error, config.port, 'PORT'));
+  // METRICS_PORT: /metrics (and /health, /ready) on a port of their own; the process exit closes it.
+  const probes = config.metricsPort === undefined ? undefined : createServer(createProbeListener(gateway.metrics, gateway.readiness));
+  if (probes) await listen(probes, config.metricsPort!, config.host).catch((error: unknown) => cannotListen(error, config.metricsPort!, 'METRICS_PORT'));
+  // Attached once listening: the WebSocket server re-emits the HTTP server's errors, and a listen error
+  // seen there first would only be printed, leaving the process hanging.
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   gateway.readiness.ready = true;
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+  if (probes) {
+    const metricsPort = (probes.address() as AddressInfo).port;
+    log.info({ metricsPort }, `metrics on http://${shown}:${metricsPort}/metrics (with /health and /ready; not on port ${port})`);
+  }
   if (simulator) {
     log.warn(
       { simulator: simulator.url, projectId: SIM_PROJECT_ID },

@@ -1,5 +1,4 @@
 import type { RequestListener } from 'node:http';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useEngine } from '@envelop/core';
 import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -30,6 +29,10 @@ import { useJobPages } from './job-page.js';
 import { CSRF_HEADERS, useCsrfPrevention } from './use-csrf-prevention.js';
 import { corsFor, createOriginPolicy, type OriginPolicy } from './origins.js';
 import { useRequestParseErrors } from './use-request-parse-errors.js';
+import { useGraphiQLPage } from './use-graphiql-page.js';
+import { useHealthBody } from './use-health.js';
+import { useNoSubgraphSdl } from './use-no-subgraph-sdl.js';
+import { guardPaths } from './path-guard.js';
 import { spanOf, useTracing } from './use-tracing.js';
 import { useMetrics } from './use-metrics.js';
 import { useNoIntrospection } from './use-no-introspection.js';
@@ -74,7 +77,7 @@ export interface Gateway {
 }
 
 export function createGateway(config: Config, options: GatewayOptions): Gateway {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const cache = createTerminalJobCache(config.cache);
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
   const measured = metricsObserver(metrics);
@@ -127,10 +130,9 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       };
       return createRequestContext(call, config.region);
     },
-    // GraphiQL subscribes over SSE with GETs, which useCsrfPrevention refuses without this header.
-    graphiql: config.graphiql ? { title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } } : false,
-    // GraphiQL's assets are served inline rather than from a CDN, so it works on closed networks.
-    renderGraphiQL,
+    // GraphiQL is useGraphiQLPage's (below): loaded on first use, compressed. Its assets are served
+    // inline rather than from a CDN, so it works on closed networks.
+    graphiql: false,
     landingPage: false,
     // Yoga's default reflects any Origin with credentials; only CORS_ORIGINS get CORS headers.
     cors: corsFor(origins),
@@ -158,8 +160,10 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       ...(options.tracing ? [useTracing()] : []),
       useRequestId(),
       useRequestLog(logger),
-      useMetrics(metrics),
+      useMetrics(metrics, { serve: config.metricsPort === undefined }),
       useReadiness(readiness),
+      useHealthBody(),
+      ...(config.graphiql ? [useGraphiQLPage({ title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } })] : []),
       useBodyLimit(config.maxBodyBytes),
       useCsrfPrevention(),
       useRequestParseErrors(),
@@ -171,6 +175,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       responseLimit.plugin,
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(config.jobPages ? [useJobPages()] : []),
+      ...(config.subgraphSdl ? [] : [useNoSubgraphSdl()]),
       ...(fastPath ? [prepared.plugin] : []),
     ],
   });
@@ -191,7 +196,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     };
     trusted = loadTrustedDocuments(config.persistedDocuments.path, manifest, check, schema);
   }
-  const listener: RequestListener = fastPath
+  const listener: RequestListener = guardPaths(fastPath
     ? createFastPath(yoga, {
         schema,
         prepared,
@@ -205,7 +210,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
         logger,
         logMasked: (error) => yogaLog.error(error),
       })
-    : yoga;
+    : yoga);
   return {
     logger,
     metrics,

@@ -1,4 +1,6 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { createRequire } from 'node:module';
+import { pino, type Logger, type DestinationStream, type TransportSingleOptions } from 'pino';
+import { ConfigError } from '../config.js';
 import type { UpstreamObserver } from '../http/upstream-client.js';
 
 export type { Logger };
@@ -7,10 +9,13 @@ export type { Logger };
  * JSON lines on stdout. Credentials are never passed to the logger in the first place; the redact
  * list is a second line of defence should a header object ever be logged by mistake.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
   return pino(
     {
       level,
+      // LOG_FORMAT=pretty: human-readable lines for development through pino-pretty, a development
+      // dependency, loaded (in pino's transport worker) only when asked for.
+      ...(format === 'pretty' && !destination ? { transport: prettyTransport() } : {}),
       base: { service: 'job-gateway' },
       redact: {
         paths: ['*.headers["x-auth-token"]', '*.headers.authorization', '*.token', '*.sk', '*.securityToken'],
@@ -77,4 +82,13 @@ export function yogaLogger(logger: Logger) {
     else logger[level]({ details: rest }, String(first));
   };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}
+
+function prettyTransport(): TransportSingleOptions {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+  } catch {
+    throw new ConfigError('LOG_FORMAT=pretty needs pino-pretty, a development dependency (npm install); production installs log JSON only');
+  }
+  return { target: 'pino-pretty', options: { colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } };
 }

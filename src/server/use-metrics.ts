@@ -12,14 +12,16 @@ export function countResultErrors(metrics: Metrics, result: ExecutionResult): vo
 }
 
 /** Serves GET /metrics (Prometheus text format) and measures every request and GraphQL result. */
-export function useMetrics(metrics: Metrics): Plugin {
+export function useMetrics(metrics: Metrics, options: { serve?: boolean } = {}): Plugin {
+  // METRICS_PORT moves /metrics to a port of its own (probe-server.ts); then this one does not serve it.
+  const serve = options.serve ?? true;
   // When each request started and which path label it gets (from the URL yoga already parsed).
   const started = new WeakMap<Request, { at: number; path: string }>();
   const countErrors = (result: ExecutionResult) => countResultErrors(metrics, result);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       started.set(request, { at: performance.now(), path: KNOWN_PATHS.has(url.pathname) ? url.pathname : 'other' });
-      if (url.pathname !== '/metrics' || request.method !== 'GET') return;
+      if (!serve || url.pathname !== '/metrics' || request.method !== 'GET') return;
       return metrics.registry.metrics().then((text) => {
         endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } }));
       });

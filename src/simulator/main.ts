@@ -8,6 +8,7 @@
  */
 import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, startSimulator, type SimulatorOptions } from './server.js';
 import { DEFAULT_LIVE_RESTART_AFTER_MS, DEFAULT_LIVE_STEP_MS } from './live.js';
+import { demoJobs } from './demo-jobs.js';
 
 function parsePort(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return 0;
@@ -52,6 +53,10 @@ async function main(): Promise<void> {
       `  CCE CreateCluster  ${live.cce}  GET ${sim.url}/api/v3/projects/${p}/jobs/${live.cce}  (v2: /api/v2/projects/${p}/jobs/${live.cce})`,
       `  CAE upgrade        ${live.cae}  GET ${sim.url}/v1/${p}/cae/jobs/${live.cae}  (header X-Environment-ID: ${SIM_CAE_ENVIRONMENT_ID})`,
       `  RDS job            ${live.db}  GET ${sim.url}/v3/${p}/jobs?id=${live.db}`,
+      'demo jobs, one per upstream (id: the gateway\'s opaque id in cn-north-4, for job(id:) and jobs(ids:)):',
+      ...demoJobs().map(
+        (j) => `  ${j.upstream} ${j.jobId}  ${j.what}\n      id=${j.id}\n      GET ${sim.url}${j.path}${j.header ? `  (header ${j.header})` : ''}`,
+      ),
       `auth: any X-Auth-Token${opts.keys ? ', or an SDK-HMAC-SHA256 signature made with SIMULATOR_AK/SIMULATOR_SK' : ''}`,
     ].join('\n'),
   );
