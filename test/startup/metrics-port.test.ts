@@ -10,7 +10,8 @@ import { listeningUrl, spawnGateway, type Spawned } from '../support/spawn.js';
 function rawGet(base: string, path: string): Promise<{ status: number; type: string; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, path }, (res) => {
+    // A GraphQL GET needs the CSRF header (use-csrf-prevention.ts); the probe paths ignore it.
+    const req = httpRequest({ host: hostname, port, path, headers: { 'x-graphql-yoga-csrf': '1' } }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
