@@ -420,11 +420,14 @@ export function createUpstreamClient(
       );
     }
     const ledger = ledgerOf(context);
-    if (!budgetLeft(ledger, config.callsPerRequest)) return Promise.reject(budgetExceeded(service, config.callsPerRequest));
+    const key = dedupeKey(context.principal, request);
+    // Only a call that starts costs the budget; joining one already on its way is free.
+    if (!inFlight.has(key) && !budgetLeft(ledger, config.callsPerRequest)) {
+      return Promise.reject(budgetExceeded(service, config.callsPerRequest));
+    }
     return inFlight.join(
-      dedupeKey(context.principal, request),
+      key,
       (controller) => {
-        // Only a call that starts costs the budget; joining one already on its way is free.
         spendCall(ledger, config.callsPerRequest);
         return callWithRetries(request, context, controller);
       },

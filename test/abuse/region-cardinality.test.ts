@@ -7,8 +7,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthyAnswer } from '../resilience/faulty-upstream.js';
-import { P, SIM_IDS, codeAt, eventually, startFaultyGateway, type FaultyGateway } from '../resilience/helpers.js';
+import { createGate, healthyAnswer } from '../resilience/faulty-upstream.js';
+import { P, SIM_IDS, codeAt, errorAt, eventually, startFaultyGateway, type FaultyGateway } from '../resilience/helpers.js';
 
 let gw: FaultyGateway | undefined;
 afterEach(async () => {
@@ -94,4 +94,29 @@ describe('region cardinality', () => {
     // Evicted hosts closed their connections: what is left is within 8 hosts × 2 connections.
     await eventually(() => g.faulty.openSockets <= 16, `at most 16 open sockets (saw ${g.faulty.openSockets})`, 10_000);
   }, 60_000);
+
+  it('every host busy: a call to a new host is refused at once (no upstream call), never a busy host torn down', async () => {
+    const g = (gw = await startFaultyGateway(
+      { HWC_REGIONS: 'cn-north-4,zz-a,zz-b,zz-c', UPSTREAM_MAX_ORIGINS: '2' },
+      { cceEndpoint: (url) => `${url}/{region}` },
+    ));
+    const gate = createGate();
+    g.faulty.script = (call) => {
+      const answer = healthyAnswer(call.path.replace(/^\/zz-[abc]/, ''));
+      return { kind: 'gate', gate, then: { kind: 'json', status: answer.status, body: answer.body } };
+    };
+    const ask = (region: string) => g.query(`{ c: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}", region: "${region}") { state } }`);
+    const busy = [ask('zz-a'), ask('zz-b')];
+    await g.faulty.waitForCalls(2);
+    const refused = await ask('zz-c');
+    expect(codeAt(refused, 'c')).toBe('UPSTREAM_UNAVAILABLE');
+    expect(errorAt(refused, 'c')?.message).toMatch(/UPSTREAM_MAX_ORIGINS/);
+    expect(g.faulty.calls).toHaveLength(2);
+
+    gate.release();
+    for (const res of await Promise.all(busy)) expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const later = await ask('zz-c');
+    expect(later.errors, JSON.stringify(later.errors)).toBeUndefined();
+    expect(cceClient(g).hostCount()).toBe(2);
+  });
 });

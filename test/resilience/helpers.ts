@@ -16,6 +16,7 @@ export const DOCUMENTED_CODES = new Set([
   'UPSTREAM_TIMEOUT',
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_ERROR',
+  'UPSTREAM_BUDGET_EXCEEDED',
 ]);
 
 export type GraphQLError = NonNullable<GraphQLResponse['errors']>[number];
