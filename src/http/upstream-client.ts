@@ -319,7 +319,15 @@ export function createUpstreamClient(
     try {
       // The fair bulkhead watches the signal while a call waits for a slot; undici and the breaker, once it runs.
       const tenant = verdicts.tenantOf(context.credential, context.principal);
-      return await host.bulkhead.execute(tenant, () => throughBreaker(host, request, context, signal), signal);
+      return await host.bulkhead.execute(
+        tenant,
+        () => {
+          // A call that waited for its slot while the upstream rejected this principal need not go at all.
+          const rejected = recentlyRejected(request, context);
+          return rejected ? Promise.reject(rejected) : throughBreaker(host, request, context, signal);
+        },
+        signal,
+      );
     } catch (error) {
       if (error instanceof JobError) throw error;
       if (signal.aborted) throw signal.reason instanceof Cancelled ? cancelled() : timedOut(null);
@@ -406,19 +414,22 @@ export function createUpstreamClient(
     return status === null || RETRY_STATUSES.has(status);
   }
 
+  /** UNAUTHENTICATED, answered here, while the upstream's recent 401 for this principal cools down. */
+  function recentlyRejected(request: GetRequest, context: CallContext): JobError | undefined {
+    const coolingMs = verdicts.coolingDown(context.principal, request.baseUrl);
+    if (coolingMs === 0) return undefined;
+    const seconds = Math.ceil(coolingMs / 1000);
+    return new JobError('UNAUTHENTICATED', `${service}: the upstream rejected these credentials moments ago; not asking it again for ${seconds} s`, info(401, null));
+  }
+
   function get(request: GetRequest, context: CallContext): Promise<UpstreamResponse> {
     if (context.credential.kind === 'none') {
       return Promise.reject(
         new JobError('UNAUTHENTICATED', 'no credentials: send an X-Auth-Token header, or configure CLOUD_SDK_AK and CLOUD_SDK_SK'),
       );
     }
-    const coolingMs = verdicts.coolingDown(context.principal, request.baseUrl);
-    if (coolingMs > 0) {
-      const seconds = Math.ceil(coolingMs / 1000);
-      return Promise.reject(
-        new JobError('UNAUTHENTICATED', `${service}: the upstream rejected these credentials moments ago; not asking it again for ${seconds} s`, info(401, null)),
-      );
-    }
+    const rejected = recentlyRejected(request, context);
+    if (rejected) return Promise.reject(rejected);
     const ledger = ledgerOf(context);
     const key = dedupeKey(context.principal, request);
     // Only a call that starts costs the budget; joining one already on its way is free.

@@ -139,4 +139,15 @@ describe('401 cool-down', () => {
     expect(codeAt(later, 'cce')).toBe('UNAUTHENTICATED');
     expect(g.faulty.calls).toHaveLength(3);
   });
+
+  it("a rejected token's calls still waiting for a slot are answered locally too: one request for 20 jobs, 2 upstream calls", async () => {
+    const g = (gw = await startFaultyGateway({ ...SMALL_HOST, UPSTREAM_QUEUE: '32', UPSTREAM_AUTH_COOLDOWN_MS: '5000' }));
+    g.faulty.script = () => ({ kind: 'json', status: 401, body: { error_code: 'APIG.0301', error_msg: 'bad token' }, delayMs: 100 });
+    const fields = Array.from({ length: 20 }, (_, i) => cceField(`a${i}`, `job-${i}`)).join(' ');
+    const res = await g.query(`{ ${fields} }`, { token: 'made-up' });
+    const codes = Array.from({ length: 20 }, (_, i) => codeAt(res, `a${i}`));
+    expect(new Set(codes)).toEqual(new Set(['UNAUTHENTICATED']));
+    // The two that held this tenant's share of connections went upstream; the rest were answered here.
+    expect(g.faulty.calls).toHaveLength(2);
+  });
 });
