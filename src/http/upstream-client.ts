@@ -419,7 +419,7 @@ export function createUpstreamClient(
     const coolingMs = verdicts.coolingDown(context.principal, request.baseUrl);
     if (coolingMs === 0) return undefined;
     const seconds = Math.ceil(coolingMs / 1000);
-    return new JobError('UNAUTHENTICATED', `${service}: the upstream rejected these credentials moments ago; not asking it again for ${seconds} s`, info(401, null));
+    return new JobError('UNAUTHENTICATED', `${service}: the upstream rejected these credentials moments ago; not asking it again for ${seconds} s`, info(null, null));
   }
 
   function get(request: GetRequest, context: CallContext): Promise<UpstreamResponse> {
