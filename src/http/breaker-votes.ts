@@ -8,8 +8,9 @@ import type { RequestLedger } from './request-ledger.js';
  * so the breaker still sees each request's share of failures in proportion.
  */
 export function takeSample(ledger: RequestLedger, circuit: object, max: number): boolean {
-  const taken = ledger.samples.get(circuit) ?? 0;
+  const samples = (ledger.samples ??= new Map());
+  const taken = samples.get(circuit) ?? 0;
   if (taken >= max) return false;
-  ledger.samples.set(circuit, taken + 1);
+  samples.set(circuit, taken + 1);
   return true;
 }

@@ -38,7 +38,8 @@ export function createCredentialVerdicts(options: CredentialVerdictOptions): Cre
 
   return {
     coolingDown(principal, origin) {
-      if (!rejected) return 0;
+      // Asked before every call: skip building the key while nobody is cooling down.
+      if (!rejected || rejected.size === 0) return 0;
       const k = key(principal, origin);
       return rejected.has(k) ? Math.max(1, Math.ceil(rejected.getRemainingTTL(k))) : 0;
     },

@@ -105,12 +105,22 @@ export function createFairBulkhead(options: FairBulkheadOptions): FairBulkhead {
           } catch (error) {
             result = Promise.reject(error);
           }
-          result.then(resolve, reject).finally(() => {
+          const release = () => {
             tenant.running--;
             running--;
             tidy(name, tenant);
             dispatch();
-          });
+          };
+          result.then(
+            (value) => {
+              release();
+              resolve(value);
+            },
+            (error: unknown) => {
+              release();
+              reject(error);
+            },
+          );
         };
         if (running < options.slots && tenant.running < perTenant) return start();
 

@@ -5,10 +5,10 @@
 export interface RequestLedger {
   /** Upstream requests started for this GraphQL request (retries and lazy follow-up reads included). */
   calls: number;
-  /** Outcomes of this request each circuit has counted. */
-  samples: WeakMap<object, number>;
+  /** Outcomes of this request each circuit has counted (made on first use; most requests never need it). */
+  samples?: Map<object, number>;
 }
 
 export function ledgerOf(context: { ledger?: RequestLedger }): RequestLedger {
-  return (context.ledger ??= { calls: 0, samples: new WeakMap() });
+  return (context.ledger ??= { calls: 0 });
 }
