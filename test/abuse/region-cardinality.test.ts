@@ -7,6 +7,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_CAE_ENVIRONMENT_ID } from '../../src/simulator/server.js';
+import { cceGlobalId } from '../../src/upstreams/cce/map.js';
+import { cfwGlobalId } from '../../src/upstreams/cfw/map.js';
 import { createGate, healthyAnswer } from '../resilience/faulty-upstream.js';
 import { P, SIM_IDS, codeAt, errorAt, eventually, startFaultyGateway, type FaultyGateway } from '../resilience/helpers.js';
 
@@ -118,5 +121,32 @@ describe('region cardinality', () => {
     const later = await ask('zz-c');
     expect(later.errors, JSON.stringify(later.errors)).toBeUndefined();
     expect(cceClient(g).hostCount()).toBe(2);
+  });
+
+  it('an unknown region is refused on every root field and inside global ids, with no upstream call', async () => {
+    const g = (gw = await startFaultyGateway());
+    const region = 'zz-made-up-1';
+    const cce = cceGlobalId({ api: 'v3', region, projectId: P, jobId: SIM_IDS.cce.running });
+    const cfw = cfwGlobalId({ region, projectId: P, jobId: SIM_IDS.cfw.running });
+    const res = await g.query(
+      `query($r: String!, $ids: [ID!]!, $id: ID!) {
+        c: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}", region: $r) { state }
+        a: caeJob(projectId: "${P}", environmentId: "${SIM_CAE_ENVIRONMENT_ID}", jobId: "${SIM_IDS.cae.running}", region: $r) { state }
+        f: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}", region: $r) { state }
+        d: dbJob(projectId: "${P}", jobId: "${SIM_IDS.db.running}", region: $r) { state }
+        j: job(id: $id) { state }
+        js: jobs(ids: $ids) { state }
+      }`,
+      { variables: { r: region, id: cce, ids: [cce, cfw] } },
+    );
+    for (const field of ['c', 'a', 'f', 'd', 'j']) expect(codeAt(res, field)).toBe('BAD_USER_INPUT');
+    const inJobs = res.errors?.filter((e) => e.path?.[0] === 'js') ?? [];
+    expect(inJobs.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(errorAt(res, 'c')?.message).toMatch(/not a region this gateway serves/);
+    // cceJobs is non-null, so it is asked alone (its error takes the whole data with it).
+    const list = await g.query(`query($r: String!) { l: cceJobs(projectId: "${P}", region: $r) { state } }`, { variables: { r: region } });
+    expect(codeAt(list, 'l')).toBe('BAD_USER_INPUT');
+    expect(g.faulty.calls).toHaveLength(0);
+    expect(g.sim.calls).toHaveLength(0);
   });
 });
