@@ -113,6 +113,26 @@ describe('fair share of an upstream host', () => {
   }, 30_000);
 });
 
+describe('callers without a token (the gateway signs with its own AK/SK)', () => {
+  it('are one principal: a crowd of them holding slow calls keeps one share; a token tenant reads on', async () => {
+    const g = (gw = await startFaultyGateway({ ...SMALL_HOST, CLOUD_SDK_AK: 'GATEWAYAK', CLOUD_SDK_SK: 'gateway-sk' }));
+    const gate = createGate();
+    const signed = (call: FaultCall) => call.headers['x-auth-token'] === undefined && call.headers.authorization !== undefined;
+    g.faulty.script = holding(gate, signed);
+    expect((await g.query(`{ ${cceField('cce')} }`, { token: VICTIM })).errors).toBeUndefined();
+
+    const crowd = Array.from({ length: 20 }, (_, i) => g.query(`{ ${cceField('cce', `anon-${i}`)} }`, { token: null }));
+    await g.faulty.waitForCalls(3);
+    const reads = await victimReads(g);
+    expectAllRead(reads);
+    expect(g.faulty.calls.filter(signed)).toHaveLength(2);
+
+    gate.release();
+    const codes = (await Promise.all(crowd)).map((res) => codeAt(res, 'cce'));
+    expect(new Set(codes)).toEqual(new Set(['NOT_FOUND', 'UPSTREAM_UNAVAILABLE']));
+  }, 30_000);
+});
+
 describe('401 cool-down', () => {
   it('a rejected token makes no upstream call on its next request; others are not affected; it ends', async () => {
     const g = (gw = await startFaultyGateway({ UPSTREAM_AUTH_COOLDOWN_MS: '1500', UPSTREAM_RETRIES: '0' }));
