@@ -123,7 +123,11 @@ interface Host {
   bulkhead: FairBulkhead;
 }
 
-/** A success a circuit must not count (this request has had its say): carried past cockatiel as an unhandled error. */
+/**
+ * A success a circuit must not count (this request has had its say), carried past cockatiel as an
+ * error it does not handle, which a closed circuit counts neither way. Not an Error: no stack to
+ * capture for every answer past a request's first.
+ */
 class Unsampled {
   constructor(readonly response: UpstreamResponse) {}
 }
