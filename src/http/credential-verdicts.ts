@@ -3,8 +3,6 @@ import type { Credential } from './credentials.js';
 
 /** The tenant every token the upstream has not accepted yet is counted under (no principal looks like it). */
 export const UNVERIFIED = 'unverified';
-// How long an accepted token keeps its own share of a bulkhead without being heard of again.
-const ACCEPTED_TTL_MS = 15 * 60_000;
 
 export interface CredentialVerdictOptions {
   /** How long a credential the upstream rejected (401) is answered locally; 0 turns this off. */
@@ -33,7 +31,9 @@ export interface CredentialVerdicts {
  */
 export function createCredentialVerdicts(options: CredentialVerdictOptions): CredentialVerdicts {
   const rejected = options.cooldownMs > 0 ? new LRUCache<string, true>({ max: options.max, ttl: options.cooldownMs }) : undefined;
-  const accepted = new LRUCache<string, true>({ max: options.max, ttl: ACCEPTED_TTL_MS });
+  // No time limit: an accepted token stays so until it is forgotten (least recently heard of) or the
+  // upstream rejects it (an expired token answers 401). Without a TTL, lru-cache needs no clock per call.
+  const accepted = new LRUCache<string, true>({ max: options.max });
   const key = (principal: string, origin: string) => `${principal}\n${origin}`;
 
   return {
