@@ -1,5 +1,6 @@
 import type { HttpConfig } from './http/upstream-client.js';
 import type { JobSource } from './model/job.js';
+import { HWC_PUBLIC_REGIONS } from './model/regions.js';
 import { checkRegion } from './model/validate.js';
 import type { WatchOptions } from './live/watch-hub.js';
 import { parseOrigins } from './server/origins.js';
@@ -17,6 +18,8 @@ export interface Config {
   port: number;
   host: string;
   region: string;
+  /** The regions served (HWC_REGIONS); `region` is one of them. */
+  regions: string[];
   /** Only the endpoints that were configured. */
   endpoints: Partial<Record<JobSource, string>>;
   /** NODE_ENV=production: safe defaults (no GraphiQL, no introspection, no simulator unless asked). */
@@ -81,6 +84,30 @@ function ratio(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+/** A fraction in (0, 1]: 1 means "all of it". */
+function share(env: Env, name: string, fallback: number): number {
+  const v = set(env, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!(n > 0 && n <= 1)) throw new ConfigError(`${name} must be a number in (0, 1], got "${v}"`);
+  return n;
+}
+
+/** HWC_REGIONS: region ids separated by commas or spaces; the public regions when unset. */
+function regionList(env: Env, name: string, fallback: readonly string[]): string[] {
+  const v = set(env, name);
+  if (v === undefined) return [...fallback];
+  const regions = [...new Set(v.split(/[\s,]+/).filter((r) => r !== ''))];
+  for (const r of regions) {
+    try {
+      checkRegion(r);
+    } catch {
+      throw new ConfigError(`${name} must list regions like "cn-north-4", separated by commas, got "${r}"`);
+    }
+  }
+  return regions;
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const v = set(env, name)?.toLowerCase();
   if (v === undefined) return fallback;
@@ -118,6 +145,8 @@ export function loadConfig(env: Env = process.env): Config {
   } catch {
     throw new ConfigError(`HWC_REGION must look like "cn-north-4", got "${region}"`);
   }
+  const regions = regionList(env, 'HWC_REGIONS', HWC_PUBLIC_REGIONS);
+  if (!regions.includes(region)) throw new ConfigError(`HWC_REGION "${region}" must be one of HWC_REGIONS`);
   const ak = set(env, 'CLOUD_SDK_AK');
   const sk = set(env, 'CLOUD_SDK_SK');
   if ((ak === undefined) !== (sk === undefined)) throw new ConfigError('CLOUD_SDK_AK and CLOUD_SDK_SK must be set together');
@@ -138,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: set(env, 'HOST') ?? '0.0.0.0',
     region,
+    regions,
     endpoints,
     production,
     simulator,
@@ -155,7 +185,13 @@ export function loadConfig(env: Env = process.env): Config {
         windowMs: int(env, 'BREAKER_WINDOW_MS', 10_000, 1000, 3_600_000),
         minRequests: int(env, 'BREAKER_MIN_REQUESTS', 20, 1, 1_000_000),
         halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_AFTER_MS', 5_000, 1, 3_600_000),
+        samplesPerRequest: int(env, 'BREAKER_SAMPLES_PER_REQUEST', 1, 1, 1_000_000),
       },
+      maxOrigins: int(env, 'UPSTREAM_MAX_ORIGINS', 64, 1, 100_000),
+      callsPerRequest: int(env, 'UPSTREAM_CALLS_PER_REQUEST', 250, 1, 1_000_000),
+      principalShare: share(env, 'UPSTREAM_PRINCIPAL_SHARE', 0.5),
+      authCooldownMs: int(env, 'UPSTREAM_AUTH_COOLDOWN_MS', 5_000, 0, 3_600_000),
+      principalsMax: int(env, 'UPSTREAM_PRINCIPALS_MAX', 10_000, 1, 10_000_000),
     },
     cache: {
       maxEntries: int(env, 'CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),

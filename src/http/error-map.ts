@@ -53,6 +53,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   UPSTREAM_TIMEOUT: 'the upstream did not answer in time',
   UPSTREAM_UNAVAILABLE: 'the upstream is unavailable',
   UPSTREAM_ERROR: 'the upstream answered with something unexpected',
+  UPSTREAM_BUDGET_EXCEEDED: 'this request has used all of its upstream calls',
 };
 
 export function upstreamError(

@@ -56,6 +56,10 @@ export function createInFlight<T>() {
         );
       });
     },
+    /** True while a call with this key is on its way (joining it costs no upstream call). */
+    has(key: string): boolean {
+      return calls.has(key);
+    },
     get size(): number {
       return calls.size;
     },

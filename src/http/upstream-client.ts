@@ -1,23 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { Pool } from 'undici';
-import {
-  BrokenCircuitError,
-  BulkheadRejectedError,
-  CircuitState,
-  SamplingBreaker,
-  bulkhead,
-  circuitBreaker,
-  handleWhen,
-  type BulkheadPolicy,
-  type CircuitBreakerPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError, CircuitState, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { JobError, type UpstreamInfo } from '../model/errors.js';
 import { authHeaders } from './auth.js';
+import { takeSample } from './breaker-votes.js';
+import { budgetExceeded, budgetLeft, spendCall } from './call-budget.js';
+import { createCredentialVerdicts } from './credential-verdicts.js';
 import { redactSecrets, type Credential } from './credentials.js';
 import { codeForStatus, parseErrorBody, safeRequestId, upstreamAnswerError, upstreamError, type ErrorClassifier } from './error-map.js';
+import { BulkheadFull, createFairBulkhead, type FairBulkhead } from './fair-bulkhead.js';
 import { Cancelled, createInFlight } from './in-flight.js';
+import { OriginLimitReached, createOriginPool } from './origin-pool.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
+import { ledgerOf, type RequestLedger } from './request-ledger.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
 
 export interface HttpConfig {
@@ -31,7 +27,24 @@ export interface HttpConfig {
   /** Calls allowed to wait for a connection before new ones fail fast. */
   queueSize: number;
   maxBytes: number;
-  breaker: { threshold: number; windowMs: number; minRequests: number; halfOpenAfterMs: number };
+  breaker: {
+    threshold: number;
+    windowMs: number;
+    minRequests: number;
+    halfOpenAfterMs: number;
+    /** Outcomes of one GraphQL request each circuit counts at most (breaker-votes.ts). */
+    samplesPerRequest: number;
+  };
+  /** Upstream hosts (base URLs) with a pool, breaker and bulkhead at once, per service (origin-pool.ts). */
+  maxOrigins: number;
+  /** Upstream calls one GraphQL request may make, retries and follow-up reads included (call-budget.ts). */
+  callsPerRequest: number;
+  /** The fraction of a host's connections one principal may hold at once (fair-bulkhead.ts). */
+  principalShare: number;
+  /** How long a credential the upstream rejected (401) is answered locally; 0 turns it off (credential-verdicts.ts). */
+  authCooldownMs: number;
+  /** Principals remembered per service for the cool-down and for fair shares. */
+  principalsMax: number;
 }
 
 /** Who is calling, for this one GraphQL request. */
@@ -45,6 +58,8 @@ export interface CallContext {
   stats?: { upstreamCalls: number };
   /** The request's trace span, when tracing is on: each upstream attempt becomes its child. */
   span?: Span | undefined;
+  /** What this request has spent of the upstreams (calls, breaker votes); made by the client on first use. */
+  ledger?: RequestLedger;
 }
 
 /** One attempt at one upstream call, as seen by logs and metrics. */
@@ -96,6 +111,8 @@ export interface UpstreamClient {
   get(request: GetRequest, context: CallContext): Promise<UpstreamResponse>;
   /** Circuit state per upstream host, for health reporting. */
   circuits(): Record<string, 'closed' | 'open' | 'half-open'>;
+  /** Upstream hosts (base URLs) that currently have a pool, breaker and bulkhead. */
+  hostCount(): number;
   close(): Promise<void>;
 }
 
@@ -105,7 +122,16 @@ interface Host {
   host: string;
   basePath: string;
   breaker: CircuitBreakerPolicy;
-  bulkhead: BulkheadPolicy;
+  bulkhead: FairBulkhead;
+}
+
+/**
+ * A success a circuit must not count (this request has had its say), carried past cockatiel as an
+ * error it does not handle, which a closed circuit counts neither way. Not an Error: no stack to
+ * capture for every answer past a request's first.
+ */
+class Unsampled {
+  constructor(readonly response: UpstreamResponse) {}
 }
 
 
@@ -128,7 +154,8 @@ export function createUpstreamClient(
   classify?: ErrorClassifier,
   observer: UpstreamObserver = {},
 ): UpstreamClient {
-  const hosts = new Map<string, Host>();
+  const hosts = createOriginPool<Host>({ max: config.maxOrigins, create: newHost, close: (host) => host.pool.close() });
+  const verdicts = createCredentialVerdicts({ cooldownMs: config.authCooldownMs, max: config.principalsMax });
   const inFlight = createInFlight<UpstreamResponse>();
   // Errors that must not be retried even though their code is UPSTREAM_UNAVAILABLE: ours, not the upstream's.
   const local = new WeakSet<JobError>();
@@ -136,9 +163,13 @@ export function createUpstreamClient(
   const dropped = new WeakSet<JobError>();
   // Calls abandoned because every caller left: counted and logged as cancellations.
   const cancellations = new WeakSet<JobError>();
+  // Failures a circuit must not count: the request they belong to has had its say (breaker-votes.ts).
+  const unsampled = new WeakSet<Error>();
 
   // Only the upstream being unwell counts: 4xx (404s, auth, throttling) say it is alive and answering.
   function countsAgainstBreaker(error: Error, breaker: CircuitBreakerPolicy): boolean {
+    // Left unhandled, cockatiel counts neither (in a closed circuit, the only state these are made in).
+    if (error instanceof Unsampled || unsampled.has(error)) return false;
     if (!(error instanceof JobError)) return true;
     // Our own cancellation says nothing about the upstream, but cockatiel counts whatever it does not
     // handle as a success: a cancelled half-open probe would close the circuit on no evidence.
@@ -149,9 +180,7 @@ export function createUpstreamClient(
     return status === null || status >= 500;
   }
 
-  function hostFor(baseUrl: string): Host {
-    let host = hosts.get(baseUrl);
-    if (host) return host;
+  function newHost(baseUrl: string): Host {
     const url = new URL(baseUrl);
     const breaker: CircuitBreakerPolicy = circuitBreaker(handleWhen((error) => countsAgainstBreaker(error, breaker)), {
       halfOpenAfter: config.breaker.halfOpenAfterMs,
@@ -161,7 +190,7 @@ export function createUpstreamClient(
         minimumRps: config.breaker.minRequests / (config.breaker.windowMs / 1000),
       }),
     });
-    host = {
+    const host: Host = {
       origin: url.origin,
       host: url.host,
       basePath: url.pathname.replace(/\/+$/, ''),
@@ -173,11 +202,10 @@ export function createUpstreamClient(
         bodyTimeout: config.timeoutMs,
       }),
       breaker,
-      bulkhead: bulkhead(config.connections, config.queueSize),
+      bulkhead: createFairBulkhead({ slots: config.connections, queue: config.queueSize, share: config.principalShare }),
     };
     const origin = url.origin;
     host.breaker.onStateChange((state) => observer.circuit?.({ service, origin, state: CIRCUIT_STATES[state] ?? 'closed' }));
-    hosts.set(baseUrl, host);
     return host;
   }
 
@@ -200,6 +228,7 @@ export function createUpstreamClient(
     try {
       const res = await host.pool.request({ method: 'GET', path: query ? `${path}?${query}` : path, headers, signal });
       status = res.statusCode;
+      verdicts.heard(context.principal, request.baseUrl, status);
       requestId = safeRequestId(headerValue(res.headers['x-request-id']));
       const text = await readBounded(res.body, config.maxBytes, headerValue(res.headers['content-length']) ?? undefined);
       if (status >= 200 && status < 300) {
@@ -305,32 +334,24 @@ export function createUpstreamClient(
 
   async function guarded(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal): Promise<UpstreamResponse> {
     try {
-      // The signal is checked here, not handed to the bulkhead: cockatiel 3.2 drops a queued call whose
-      // signal has aborted without passing its slot on, stranding every call queued behind it. Nor does
-      // it end a queued call when the signal aborts, so a call still waiting for a slot leaves on its own.
-      let started = false;
-      const call = host.bulkhead.execute(() => {
-        signal.throwIfAborted();
-        started = true;
-        return host.breaker.execute(() => send(host, request, context, signal), signal);
-      });
-      // Running already (a free slot): undici and the breaker watch the signal from here on.
-      if (started) return await call;
-      return await new Promise<UpstreamResponse>((resolve, reject) => {
-        const leaveQueue = () => {
-          if (!started) reject(signal.reason);
-        };
-        if (signal.aborted) leaveQueue();
-        else signal.addEventListener('abort', leaveQueue, { once: true });
-        call.then(resolve, reject).finally(() => signal.removeEventListener('abort', leaveQueue));
-      });
+      // The fair bulkhead watches the signal while a call waits for a slot; undici and the breaker, once it runs.
+      const tenant = verdicts.tenantOf(context.credential, context.principal);
+      return await host.bulkhead.execute(
+        tenant,
+        () => {
+          // A call that waited for its slot while the upstream rejected this principal need not go at all.
+          const rejected = recentlyRejected(request, context);
+          return rejected ? Promise.reject(rejected) : throughBreaker(host, request, context, signal);
+        },
+        signal,
+      );
     } catch (error) {
       if (error instanceof JobError) throw error;
       if (signal.aborted) throw signal.reason instanceof Cancelled ? cancelled() : timedOut(null);
       const refused =
         error instanceof BrokenCircuitError
           ? upstreamError('UPSTREAM_UNAVAILABLE', { ...info(null, null), circuit: 'open' }, 'circuit open after repeated failures')
-          : error instanceof BulkheadRejectedError
+          : error instanceof BulkheadFull
             ? upstreamError('UPSTREAM_UNAVAILABLE', info(null, null), 'too many calls already waiting for this upstream')
             : null;
       if (!refused) throw error;
@@ -339,8 +360,44 @@ export function createUpstreamClient(
     }
   }
 
+  async function throughBreaker(host: Host, request: GetRequest, context: CallContext, signal: AbortSignal): Promise<UpstreamResponse> {
+    const ledger = ledgerOf(context);
+    try {
+      return await host.breaker.execute(() => sampled(host, ledger, () => send(host, request, context, signal)), signal);
+    } catch (error) {
+      if (error instanceof Unsampled) return error.response;
+      throw error;
+    }
+  }
+
+  /** The call's outcome, marked so the circuit skips it when this request has had its say already. */
+  async function sampled(host: Host, ledger: RequestLedger, run: () => Promise<UpstreamResponse>): Promise<UpstreamResponse> {
+    // Only a closed circuit samples: a half-open probe must always decide.
+    const votes = () => host.breaker.state !== CircuitState.Closed || takeSample(ledger, host.breaker, config.breaker.samplesPerRequest);
+    let response: UpstreamResponse;
+    try {
+      response = await run();
+    } catch (error) {
+      if (error instanceof Error && countsAgainstBreaker(error, host.breaker) && !votes()) unsampled.add(error);
+      throw error;
+    }
+    if (!votes()) throw new Unsampled(response);
+    return response;
+  }
+
   async function callWithRetries(request: GetRequest, context: CallContext, controller: AbortController): Promise<UpstreamResponse> {
-    const host = hostFor(request.baseUrl);
+    try {
+      // The host is in use (never evicted) until the last retry is done.
+      return await hosts.use(request.baseUrl, (host) => retrying(host, request, context, controller));
+    } catch (error) {
+      if (!(error instanceof OriginLimitReached)) throw error;
+      const refused = upstreamError('UPSTREAM_UNAVAILABLE', info(null, null), `busy with ${error.max} other hosts of this upstream (UPSTREAM_MAX_ORIGINS)`);
+      local.add(refused);
+      throw refused;
+    }
+  }
+
+  async function retrying(host: Host, request: GetRequest, context: CallContext, controller: AbortController): Promise<UpstreamResponse> {
     const deadline = Date.now() + config.timeoutMs;
     const timer = setTimeout(() => controller.abort(new DeadlineExceeded()), config.timeoutMs);
     try {
@@ -352,6 +409,8 @@ export function createUpstreamClient(
           const delay = error.retryAfterMs ?? fullJitter(n, config.retryBaseMs, config.retryMaxDelayMs);
           // A retry that cannot finish before the deadline only delays the inevitable error.
           if (Date.now() + delay >= deadline) throw error;
+          // A retry is an upstream call like any other: it comes out of the request's budget.
+          if (!spendCall(ledgerOf(context), config.callsPerRequest)) throw error;
           observer.retry?.({ service, origin: host.origin, delayMs: delay, code: error.code });
           try {
             await sleep(delay, undefined, { signal: controller.signal });
@@ -372,6 +431,14 @@ export function createUpstreamClient(
     return status === null || RETRY_STATUSES.has(status);
   }
 
+  /** UNAUTHENTICATED, answered here, while the upstream's recent 401 for this principal cools down. */
+  function recentlyRejected(request: GetRequest, context: CallContext): JobError | undefined {
+    const coolingMs = verdicts.coolingDown(context.principal, request.baseUrl);
+    if (coolingMs === 0) return undefined;
+    const seconds = Math.ceil(coolingMs / 1000);
+    return new JobError('UNAUTHENTICATED', `${service}: the upstream rejected these credentials moments ago; not asking it again for ${seconds} s`, info(null, null));
+  }
+
   function get(request: GetRequest, context: CallContext): Promise<UpstreamResponse> {
     if (context.credential.kind === 'none') {
       return Promise.reject(
@@ -381,9 +448,20 @@ export function createUpstreamClient(
         ),
       );
     }
+    const rejected = recentlyRejected(request, context);
+    if (rejected) return Promise.reject(rejected);
+    const ledger = ledgerOf(context);
+    const key = dedupeKey(context.principal, request);
+    // Only a call that starts costs the budget; joining one already on its way is free.
+    if (!inFlight.has(key) && !budgetLeft(ledger, config.callsPerRequest)) {
+      return Promise.reject(budgetExceeded(service, config.callsPerRequest));
+    }
     return inFlight.join(
-      dedupeKey(context.principal, request),
-      (controller) => callWithRetries(request, context, controller),
+      key,
+      (controller) => {
+        spendCall(ledger, config.callsPerRequest);
+        return callWithRetries(request, context, controller);
+      },
       context.signal,
       cancelled,
     );
@@ -393,11 +471,13 @@ export function createUpstreamClient(
     service,
     get,
     circuits() {
-      return Object.fromEntries([...hosts.values()].map((h) => [h.origin, CIRCUIT_STATES[h.breaker.state] ?? 'closed']));
+      return Object.fromEntries(hosts.values().map((h) => [h.origin, CIRCUIT_STATES[h.breaker.state] ?? 'closed']));
     },
-    async close() {
-      await Promise.all([...hosts.values()].map((h) => h.pool.close()));
-      hosts.clear();
+    hostCount() {
+      return hosts.size;
+    },
+    close() {
+      return hosts.close();
     },
   };
 }

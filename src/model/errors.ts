@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_ERROR';
+  | 'UPSTREAM_ERROR'
+  /** The request used up its budget of upstream calls (UPSTREAM_CALLS_PER_REQUEST); the field was not read. */
+  | 'UPSTREAM_BUDGET_EXCEEDED';
 
 export interface UpstreamInfo {
   service: string;

@@ -82,10 +82,12 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
   const measured = metricsObserver(metrics);
   const observer = combineObservers(loggingObserver(logger), measured);
+  const regions: ReadonlySet<string> = new Set(config.regions);
   const upstreams = (Object.keys(UPSTREAMS) as JobSource[]).map((source) =>
     UPSTREAMS[source]({
       endpoint: options.endpoints[source],
       publicEndpoint: options.endpoints[source] === PUBLIC_ENDPOINTS[source],
+      regions,
       http: config.http,
       cache: cacheFor(cache, source),
       maxSubJobDepth: config.maxSubJobDepth,

@@ -15,6 +15,8 @@ export interface UpstreamSettings {
   endpoint: string;
   /** True when `endpoint` is the public cloud default (not a simulator or a proxy). */
   publicEndpoint: boolean;
+  /** The regions this gateway serves (HWC_REGIONS); any other is refused before an upstream call. */
+  regions: ReadonlySet<string>;
   http: HttpConfig;
   cache: TerminalJobCache;
   /** Deepest embedded sub-job tree accepted from an upstream payload. */

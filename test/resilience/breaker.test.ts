@@ -30,6 +30,9 @@ const BREAKER_ENV = {
   BREAKER_WINDOW_MS: '5000',
   BREAKER_FAILURE_RATIO: '0.5',
   BREAKER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_MS),
+  // Each of these tests sends one token again after the upstream rejected it: with the 401 cool-down
+  // on, the gateway would answer it locally (test/abuse/fair-share.test.ts covers that).
+  UPSTREAM_AUTH_COOLDOWN_MS: '0',
 };
 
 const CCE_ONE = `{ ${cceField('cce')} }`;

@@ -47,7 +47,13 @@ const CFW_STATES: Record<string, string> = {
 
 describe('bulkhead per upstream host', () => {
   it('a hanging CCE fills its 2 connections and 2 queue slots; the rest fail fast; CFW stays fast', async () => {
-    const g = (gw = await startFaultyGateway({ UPSTREAM_CONNECTIONS: '2', UPSTREAM_QUEUE: '2', UPSTREAM_TIMEOUT_MS: '15000' }));
+    // One caller fills the whole host here: its per-principal share (test/abuse/fair-share.test.ts) is lifted.
+    const g = (gw = await startFaultyGateway({
+      UPSTREAM_CONNECTIONS: '2',
+      UPSTREAM_QUEUE: '2',
+      UPSTREAM_TIMEOUT_MS: '15000',
+      UPSTREAM_PRINCIPAL_SHARE: '1',
+    }));
     const gate = createGate();
     g.faulty.script = () => ({ kind: 'gate', gate });
 

@@ -73,6 +73,9 @@ export interface FaultyUpstream {
   reset(): void;
   /** Resolves once `count` calls have been received. */
   waitForCalls(count: number, timeoutMs?: number): Promise<void>;
+  /** Connections open right now, and the most ever open at once. */
+  readonly openSockets: number;
+  readonly peakSockets: number;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,7 @@ export async function startFaultyUpstream(): Promise<FaultyUpstream> {
   const calls: FaultCall[] = [];
   let queue: Fault[] = [];
   const sockets = new Set<Socket>();
+  let peakSockets = 0;
   const timers = new Set<NodeJS.Timeout>();
   const callWaiters = new Set<() => void>();
   const state: { script: Script | undefined } = { script: undefined };
@@ -230,6 +234,7 @@ export async function startFaultyUpstream(): Promise<FaultyUpstream> {
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
+    peakSockets = Math.max(peakSockets, sockets.size);
     socket.on('close', () => sockets.delete(socket));
   });
   // A hostile client must not crash the test process: socket errors are expected here.
@@ -256,6 +261,12 @@ export async function startFaultyUpstream(): Promise<FaultyUpstream> {
       queue = [];
       state.script = undefined;
       calls.length = 0;
+    },
+    get openSockets() {
+      return sockets.size;
+    },
+    get peakSockets() {
+      return peakSockets;
     },
     waitForCalls(count, timeoutMs = 5_000) {
       return new Promise<void>((resolve, reject) => {

@@ -16,6 +16,7 @@ export const DOCUMENTED_CODES = new Set([
   'UPSTREAM_TIMEOUT',
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_ERROR',
+  'UPSTREAM_BUDGET_EXCEEDED',
 ]);
 
 export type GraphQLError = NonNullable<GraphQLResponse['errors']>[number];
@@ -27,18 +28,19 @@ export interface FaultyGateway extends TestGateway {
 
 /**
  * A gateway whose `faultySources` (CCE by default) point at a fresh fault-injecting upstream and
- * every other upstream at a fresh simulator. `cceEndpoint` overrides CCE's URL (a closed port).
+ * every other upstream at a fresh simulator. `cceEndpoint` overrides CCE's URL (a closed port), or
+ * derives it from the faulty upstream's (a `{region}` in its path).
  */
 export async function startFaultyGateway(
   env: Record<string, string> = {},
-  options: { faultySources?: JobSource[]; sim?: SimulatorOptions; cceEndpoint?: string } = {},
+  options: { faultySources?: JobSource[]; sim?: SimulatorOptions; cceEndpoint?: string | ((faultyUrl: string) => string) } = {},
 ): Promise<FaultyGateway> {
   const faulty = await startFaultyUpstream();
   const sim = await startSimulator(options.sim ?? {});
   const onFaulty = new Set(options.faultySources ?? ['CCE']);
   const at = (s: JobSource) => (onFaulty.has(s) ? faulty.url : sim.url);
   const endpoints: Record<JobSource, string> = { CCE: at('CCE'), CAE: at('CAE'), CFW: at('CFW'), DB: at('DB') };
-  if (options.cceEndpoint) endpoints.CCE = options.cceEndpoint;
+  if (options.cceEndpoint) endpoints.CCE = typeof options.cceEndpoint === 'string' ? options.cceEndpoint : options.cceEndpoint(faulty.url);
   let gw: TestGateway;
   try {
     gw = await startGateway(endpoints, env);

@@ -85,4 +85,15 @@ describe('createInFlight', () => {
     gone.abort();
     await expect(inFlight.join('k', () => new Promise<string>(() => undefined), gone.signal, leaving)).rejects.toThrow('left');
   });
+
+  it('has(key) is true exactly while a call with that key is on its way', async () => {
+    const inFlight = createInFlight<string>();
+    const call = deferred<string>();
+    const joined = inFlight.join('k', () => call.promise, undefined, leaving);
+    expect(inFlight.has('k')).toBe(true);
+    expect(inFlight.has('other')).toBe(false);
+    call.resolve('done');
+    await joined;
+    expect(inFlight.has('k')).toBe(false);
+  });
 });

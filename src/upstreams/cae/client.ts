@@ -23,7 +23,7 @@ export function caeJobCall(client: UpstreamClient, settings: UpstreamSettings) {
     if (ref.enterpriseProjectId) headers['x-enterprise-project-id'] = ref.enterpriseProjectId;
     const res = await client.get(
       {
-        baseUrl: baseUrlFor(settings.endpoint, ref.region),
+        baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions),
         path: `/v1/${seg(ref.projectId)}/cae/jobs/${seg(ref.jobId)}`,
         headers,
         projectId: ref.projectId,

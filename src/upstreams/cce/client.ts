@@ -20,7 +20,7 @@ export function cceApiCalls(client: UpstreamClient, settings: UpstreamSettings):
     async job(ref, call) {
       const res = await client.get(
         {
-          baseUrl: baseUrlFor(settings.endpoint, ref.region),
+          baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions),
           path: `/api/${ref.api}/projects/${seg(ref.projectId)}/jobs/${seg(ref.jobId)}`,
           headers: HEADERS,
           projectId: ref.projectId,
@@ -31,7 +31,7 @@ export function cceApiCalls(client: UpstreamClient, settings: UpstreamSettings):
     },
     async list(region, projectId, call) {
       const res = await client.get(
-        { baseUrl: baseUrlFor(settings.endpoint, region), path: `/api/v2/projects/${seg(projectId)}/jobs`, headers: HEADERS, projectId },
+        { baseUrl: baseUrlFor(settings.endpoint, region, settings.regions), path: `/api/v2/projects/${seg(projectId)}/jobs`, headers: HEADERS, projectId },
         call,
       );
       if (!Array.isArray(res.body)) throw unexpected('CCE', 'job list is not an array', res.requestId);

@@ -17,7 +17,7 @@ export type CfwJobCall = (ref: CfwRef, call: CallContext) => Promise<{ body: Cfw
 export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): CfwJobCall {
   return async (ref, call) => {
     const res = await client.get(
-      { baseUrl: baseUrlFor(settings.endpoint, ref.region), path: `/v3/${seg(ref.projectId)}/jobs/${seg(ref.jobId)}`, projectId: ref.projectId },
+      { baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions), path: `/v3/${seg(ref.projectId)}/jobs/${seg(ref.jobId)}`, projectId: ref.projectId },
       call,
     );
     // CFW may put an error in a 200 body instead of the job.

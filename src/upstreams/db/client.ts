@@ -11,7 +11,7 @@ export function dbJobCall(client: UpstreamClient, settings: UpstreamSettings): D
   return async (ref, call) => {
     const res = await client.get(
       {
-        baseUrl: baseUrlFor(settings.endpoint, ref.region),
+        baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions),
         path: `/v3/${seg(ref.projectId)}/jobs`,
         query: `id=${seg(ref.jobId)}`,
         projectId: ref.projectId,
