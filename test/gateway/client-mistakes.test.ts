@@ -26,7 +26,9 @@ let gw: TestGateway & { sim: Simulator };
 beforeAll(async () => {
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
   gw = await startSimulatedGateway(
-    { CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, MAX_JOB_IDS: String(MAX_JOB_IDS), UPSTREAM_RETRIES: '0' },
+    // No 401 cool-down (test/abuse/fair-share covers it): these tests send a rejected token again and
+    // must see the upstream's answer, not the gateway's local refusal.
+    { CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, MAX_JOB_IDS: String(MAX_JOB_IDS), UPSTREAM_RETRIES: '0', UPSTREAM_AUTH_COOLDOWN_MS: '0' },
     { keys: KEYS, intercept: (call, res) => hook?.(call, res) ?? false },
     { logger },
   );
