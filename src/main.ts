@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, PUBLIC_ENDPOINTS, loadConfig, type Config } from './config.js';
 import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
 import { cceGlobalId } from './upstreams/cce/map.js';
 import { createGateway } from './server/gateway.js';
+import { createHttpServer } from './server/http-server.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
       : exampleQuery('<your project id>', '<a CCE job id>'),
   });
   const log = gateway.logger;
-  const server = createServer(gateway.listener);
+  const http = createHttpServer(gateway.listener, config.server);
+  const { server } = http;
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   gateway.readiness.ready = true;
@@ -76,15 +77,15 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`${signal} received, draining`);
     gateway.readiness.ready = false;
-    // Listen for 'close' before awaiting anything: with no open connection it fires on the next tick,
-    // and a listener added after `await websocket.close()` would wait for it forever.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    // From now on answers carry `Connection: close`, and each connection closes once idle.
+    const drained = http.drain(config.server.drainTimeoutMs);
+    // Every subscription ends: SSE streams with `complete`, graphql-ws operations with `complete`;
+    // then the WebSockets close with 1001 (going away).
+    gateway.watches.close();
     await websocket.close();
-    // Give in-flight requests their upstream deadline to finish, then go regardless.
-    const force = setTimeout(() => server.closeAllConnections(), config.http.timeoutMs).unref();
-    await closed;
-    clearTimeout(force);
+    const { forced } = await drained;
+    if (forced > 0) log.warn({ forced }, `drain deadline reached: cut ${forced} open connections`);
+    else log.info('drained: every connection finished');
     await gateway.close();
     await stopTracing?.();
     await simulator?.close();
