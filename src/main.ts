@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     // Every subscription ends: SSE streams with `complete`, graphql-ws operations with `complete`;
     // then the WebSockets close with 1001 (going away).
     gateway.watches.close();
+    // One turn of the event loop lets graphql-ws queue each operation's `complete` ahead of the close frame.
+    await new Promise((resolve) => setImmediate(resolve));
     await websocket.close();
     const { forced } = await drained;
     if (forced > 0) log.warn({ forced }, `drain deadline reached: cut ${forced} open connections`);
