@@ -212,6 +212,8 @@ export async function postQuery(
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-auth-token': token },
     body: JSON.stringify({ query, variables }),
+    // A gateway that stops answering fails the caller's check rather than hanging the test.
+    signal: AbortSignal.timeout(15_000),
   });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, body: JSON.parse(text) as never };
@@ -219,7 +221,7 @@ export async function postQuery(
 
 /** The value of one unlabelled metric on /metrics. */
 export async function metric(url: string, name: string): Promise<number> {
-  const res = await request(`${url}/metrics`);
+  const res = await request(`${url}/metrics`, { signal: AbortSignal.timeout(15_000) });
   const text = await res.body.text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(' ')[1]) : NaN;
