@@ -36,7 +36,7 @@ const SUB_JOBS = 1000;
 const TENANT_B = `{ cceJob(projectId: "${P}", jobId: "${SEED_JOB}") { id state subJobs { state } } }`;
 
 describe('slow subscribers on a large, fast-changing job', () => {
-  it('stalled SSE and WebSocket subscribers keep the heap bounded, are closed once blocked too long, and another tenant is served throughout', { timeout: 60_000 }, async () => {
+  it('stalled SSE and WebSocket subscribers keep the heap bounded, are closed once blocked too long, and another tenant is served throughout', { timeout: 90_000 }, async () => {
     const upstream = await startLargeJobUpstream(SUB_JOBS);
     cleanups.push(() => upstream.close());
     const gw: Child = await spawnGateway(
@@ -60,8 +60,11 @@ describe('slow subscribers on a large, fast-changing job', () => {
     let maxRss = 0;
     let maxHeap = 0;
     const readsBefore = upstream.reads();
-    const until = Date.now() + 12_000;
-    while (Date.now() < until && gw.alive()) {
+    // At least 12 s, and until the job has changed 150 times under the stalled subscribers and tenant B
+    // has asked 10 times (a loaded machine gets there later), at most 30 s.
+    const started = Date.now();
+    const enough = () => Date.now() - started > 12_000 && upstream.reads() - readsBefore >= 150 && answers.length >= 10;
+    while (!enough() && Date.now() - started < 30_000 && gw.alive()) {
       const asked = performance.now();
       const res: Awaited<ReturnType<typeof postQuery>> = await postQuery(gw.url, TENANT_B, 'tenant-b').catch((error: unknown) => ({
         status: 0,
@@ -80,8 +83,8 @@ describe('slow subscribers on a large, fast-changing job', () => {
     console.info(`abuse: ${answers.length} tenant-B answers, ${upstream.reads() - readsBefore} upstream reads, peak heap ${Math.round(maxHeap / 2 ** 20)} MiB, peak RSS ${Math.round(maxRss / 2 ** 20)} MiB, latencies ${latencies.join(',')}`);
     expect(gw.alive(), `the gateway died:\n${output.slice(-2000)}`).toBe(true);
     // The pollers really ran: the job changed under the stalled subscribers many times.
-    expect(upstream.reads() - readsBefore).toBeGreaterThan(100);
-    expect(answers.length).toBeGreaterThanOrEqual(5);
+    expect(upstream.reads() - readsBefore).toBeGreaterThanOrEqual(150);
+    expect(answers.length).toBeGreaterThanOrEqual(10);
     expect(answers.filter((a) => !a.ok), 'tenant B answers that failed').toEqual([]);
     // Generous, for a shared two-core machine: the point is that tenant B is answered, not queued behind the abuse.
     expect(Math.max(...latencies), 'slowest tenant B answer (ms)').toBeLessThan(10_000);
