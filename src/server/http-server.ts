@@ -43,6 +43,7 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
       // How often node:http enforces the two timeouts above (default 30 s, longer than either here).
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(options.headersTimeoutMs / 4))),
     },
+    // Every answer passes here, the fast path's as well as yoga's, so a drain reaches both.
     (req: IncomingMessage, res: ServerResponse) => {
       answering.add(res);
       res.once('close', () => answering.delete(res));

@@ -137,28 +137,31 @@ export const SEED_JOB = SIM_IDS.cce.docV3;
 
 /**
  * The fault-injecting upstream (healthy seed data), plus one large CCE v3 job (`subJobs` sub-jobs)
- * that is different on every read: its updateTimestamp and one sub-job's phase move each time.
+ * that is different on every read: its updateTimestamp, one sub-job's phase and every sub-job's reason
+ * move each time.
  */
-export async function startLargeJobUpstream(subJobs: number): Promise<FaultyUpstream & { reads(): number }> {
+export async function startLargeJobUpstream(subJobs: number, reasonBytes = 40): Promise<FaultyUpstream & { reads(): number }> {
   const upstream = await startFaultyUpstream();
   let n = 0;
   const path = `/api/v3/projects/${P}/jobs/${LARGE_JOB}`;
   upstream.script = (call) => {
     if (call.path !== path) return { kind: 'healthy' };
     n++;
-    return { kind: 'raw', body: largeJob(n, subJobs) };
+    return { kind: 'raw', body: largeJob(n, subJobs, reasonBytes) };
   };
   return Object.assign(upstream, { reads: () => n });
 }
 
-function largeJob(n: number, count: number): string {
+/** Each sub-job's `reason` is about `reasonBytes` long, and new on every read. */
+function largeJob(n: number, count: number, reasonBytes: number): string {
+  const filler = 'x'.repeat(Math.max(0, reasonBytes - 30));
   const at = (s: number) => new Date(Date.UTC(2025, 0, 1) + s * 1000).toISOString();
   const subs: string[] = [];
   for (let i = 0; i < count; i++) {
     const phase = i === n % count ? 'Running' : i < n % count ? 'Success' : 'Initializing';
     subs.push(
       `{"kind":"Job","metadata":{"uid":"7b2d${String(i).padStart(4, '0')}-1a2b-11f0-9f3c-0255ac10ffff","creationTimestamp":"${at(0)}","updateTimestamp":"${at(n)}"},` +
-        `"spec":{"type":"InstallNode${i}","clusterUID":"c-${i}","resourceID":"node-${i}","resourceName":"node-${i}-of-a-large-cluster"},"status":{"phase":"${phase}","reason":"step ${n} of a long rollout"}}`,
+        `"spec":{"type":"InstallNode${i}","clusterUID":"c-${i}","resourceID":"node-${i}","resourceName":"node-${i}-of-a-large-cluster"},"status":{"phase":"${phase}","reason":"step ${n} of a long rollout ${filler}"}}`,
     );
   }
   return (
@@ -205,12 +208,14 @@ export async function stalledSse(url: string, body: { query: string; variables: 
 export async function stalledWebSocket(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
   ws.on('error', () => undefined);
+  let paused = false;
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { 'X-Auth-Token': token } })));
     ws.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as { type: string };
       if (message.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
-      if (message.type === 'next') {
+      if (message.type === 'next' && !paused) {
+        paused = true;
         (ws as unknown as { _socket: Socket })._socket.pause();
         resolve();
       }
