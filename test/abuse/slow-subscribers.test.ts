@@ -97,6 +97,36 @@ describe('slow subscribers on a large, fast-changing job', () => {
     expect(maxRss, 'peak RSS').toBeLessThan(360 * 2 ** 20);
   });
 
+  it('a subscriber that drains after a stall gets the newest state next, not the updates it missed', { timeout: 60_000 }, async () => {
+    const upstream = await startLargeJobUpstream(SUB_JOBS, REASON_BYTES);
+    cleanups.push(() => upstream.close());
+    const gw = await spawnGateway({ ...endpointsEnv(upstream), POLL_INTERVAL_MS: '20', SUBSCRIBER_BLOCKED_MS: '600000' }, HEAP_MB);
+    cleanups.push(() => gw.kill());
+    const socket = await stalledSse(gw.url, { query: WATCH_LARGE, variables: { id: LARGE_JOB_ID } }, 'draining-later');
+    cleanups.push(() => socket.destroy());
+    // The job changes 80 times while the subscriber reads nothing: more than the 32 a queue used to keep.
+    const pausedAt = upstream.reads();
+    for (let i = 0; i < 3000 && upstream.reads() < pausedAt + 80; i++) await sleep(10);
+    const resumedAt = upstream.reads();
+    expect(resumedAt).toBeGreaterThanOrEqual(pausedAt + 80);
+    // Each event's job message is "read <n>", n counting the upstream's answers.
+    let text = '';
+    const seen: number[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      for (const match of text.matchAll(/"message":"read (\d+)"/g)) seen.push(Number(match[1]));
+      text = text.slice(text.lastIndexOf('"message":"read ') + 1);
+    });
+    socket.resume();
+    for (let i = 0; i < 3000 && !seen.some((n) => n >= resumedAt); i++) await sleep(10);
+    const stale = seen.findIndex((n) => n >= resumedAt);
+    console.info(`drained after a stall: ${stale} older events before the newest (reads ${seen.slice(0, stale + 1).join(',')}; resumed at ${resumedAt})`);
+    expect(stale, `events after resuming: ${seen.join(',')}`).toBeGreaterThanOrEqual(0);
+    // What was already in the socket's buffers arrives first (a few MB: a handful of 1 MB events), then
+    // the newest state; a queue would have delivered every one of the 32 it kept before it.
+    expect(stale, `events after resuming: ${seen.join(',')}`).toBeLessThan(20);
+  });
+
   it('a subscriber blocked past SUBSCRIBER_BLOCKED_MS is closed and its poller stopped; the log says why', { timeout: 60_000 }, async () => {
     const upstream = await startLargeJobUpstream(SUB_JOBS, REASON_BYTES);
     cleanups.push(() => upstream.close());
