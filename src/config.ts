@@ -5,6 +5,8 @@ import { checkRegion } from './model/validate.js';
 import type { WatchOptions } from './live/watch-hub.js';
 import { parseOrigins } from './server/origins.js';
 import type { QueryLimits } from './server/use-query-limits.js';
+import type { HttpServerOptions } from './server/http-server.js';
+import type { SubscriptionLimits } from './live/subscription-limits.js';
 import type { CacheConfig } from './upstreams/terminal-cache.js';
 
 export const PUBLIC_ENDPOINTS: Record<JobSource, string> = {
@@ -55,6 +57,10 @@ export interface Config {
   persistedDocuments: { path: string; trustedOnly: boolean } | null;
   /** Web origins allowed cross-origin access (CORS, WebSocket); empty: none but the gateway's own. */
   corsOrigins: string[];
+  /** Per-connection and per-principal subscription limits, and when a subscriber that stopped reading is closed. */
+  subscriptions: SubscriptionLimits & { blockedMs: number };
+  /** node:http timeouts, the connection cap and the shutdown drain deadline. */
+  server: HttpServerOptions;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +141,20 @@ function endpoint(env: Env, name: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${v}"`);
   if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment`);
   return v.replace(/\/+$/, '');
+}
+
+function serverOptions(env: Env): HttpServerOptions {
+  const headersTimeoutMs = int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  // node:http refuses a header timeout longer than the whole request's.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxConnections: int(env, 'HTTP_MAX_CONNECTIONS', 4096, 1, 1_000_000),
+    drainTimeoutMs: int(env, 'DRAIN_TIMEOUT_MS', 15_000, 0, 600_000),
+  };
 }
 
 /** Reads and checks every setting at start-up, so a typo stops the gateway with the variable's name. */
@@ -221,8 +241,15 @@ export function loadConfig(env: Env = process.env): Config {
       pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 2000, 10, 3_600_000),
       maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 30_000, 10, 3_600_000),
       watchMaxMs: int(env, 'WATCH_MAX_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
+      maxPollers: int(env, 'MAX_POLLERS', 1000, 1, 1_000_000),
     },
     corsOrigins,
+    subscriptions: {
+      maxPerConnection: int(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 1_000_000),
+      maxPerPrincipal: int(env, 'MAX_SUBSCRIPTIONS_PER_PRINCIPAL', 500, 1, 1_000_000),
+      blockedMs: int(env, 'SUBSCRIBER_BLOCKED_MS', 30_000, 100, 3_600_000),
+    },
+    server: serverOptions(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     logFormat: oneOf(env, 'LOG_FORMAT', 'json', ['json', 'pretty']) as 'json' | 'pretty',
     apq: {

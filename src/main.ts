@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, PUBLIC_ENDPOINTS, loadConfig, type Config } from './config.js';
 import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
 import { cceGlobalId } from './upstreams/cce/map.js';
 import { createGateway } from './server/gateway.js';
+import { createHttpServer } from './server/http-server.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
 import { listen, listenErrorMessage } from './server/listen.js';
@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   });
   const log = gateway.logger;
   for (const warning of configWarnings(config, process.env)) log.warn(warning);
-  const server = createServer(gateway.listener);
+  const http = createHttpServer(gateway.listener, config.server);
+  const { server } = http;
   // A plain line naming what to change, and nothing left running (the simulator included).
   const cannotListen = async (error: unknown, port: number, variable: string): Promise<never> => {
     console.error(`job-gateway: ${listenErrorMessage(error, port, config.host, variable)}`);
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   };
   await listen(server, config.port, config.host).catch((error: unknown) => cannotListen(error, config.port, 'PORT'));
   // METRICS_PORT: /metrics (and /health, /ready) on a port of their own; the process exit closes it.
-  const probes = config.metricsPort === undefined ? undefined : createServer(createProbeListener(gateway.metrics, gateway.readiness));
+  const probes = config.metricsPort === undefined ? undefined : createHttpServer(createProbeListener(gateway.metrics, gateway.readiness), config.server).server;
   if (probes) await listen(probes, config.metricsPort!, config.host).catch((error: unknown) => cannotListen(error, config.metricsPort!, 'METRICS_PORT'));
   // Attached once listening: the WebSocket server re-emits the HTTP server's errors, and a listen error
   // seen there first would only be printed, leaving the process hanging.
@@ -99,15 +100,17 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`${signal} received, draining`);
     gateway.readiness.ready = false;
-    // Listen for 'close' before awaiting anything: with no open connection it fires on the next tick,
-    // and a listener added after `await websocket.close()` would wait for it forever.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    // From now on answers carry `Connection: close`, and each connection closes once idle.
+    const drained = http.drain(config.server.drainTimeoutMs);
+    // Every subscription ends: SSE streams with `complete`, graphql-ws operations with `complete`;
+    // then the WebSockets close with 1001 (going away).
+    gateway.watches.close();
+    // One turn of the event loop lets graphql-ws queue each operation's `complete` ahead of the close frame.
+    await new Promise((resolve) => setImmediate(resolve));
     await websocket.close();
-    // Give in-flight requests their upstream deadline to finish, then go regardless.
-    const force = setTimeout(() => server.closeAllConnections(), config.http.timeoutMs).unref();
-    await closed;
-    clearTimeout(force);
+    const { forced } = await drained;
+    if (forced > 0) log.warn({ forced }, `drain deadline reached: cut ${forced} open connections`);
+    else log.info('drained: every connection finished');
     await gateway.close();
     await stopTracing?.();
     await simulator?.close();

@@ -4,6 +4,7 @@ import { JobError, type ErrorCode } from '../model/errors.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { JobModel } from '../upstreams/types.js';
 import { fingerprint } from './fingerprint.js';
+import { tooManySubscriptions } from './subscription-limits.js';
 
 export interface WatchOptions {
   pollIntervalMs: number;
@@ -11,6 +12,8 @@ export interface WatchOptions {
   maxBackoffMs: number;
   /** A watch ends after this long, so forgotten tabs do not poll forever. */
   watchMaxMs: number;
+  /** Most pollers (distinct job and principal pairs) at once; a watch that needs one more is refused. */
+  maxPollers?: number;
 }
 
 export type WatchEvent = { type: 'job'; job: JobModel } | { type: 'error'; error: JobError } | { type: 'end' };
@@ -111,7 +114,7 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
       this.timer = setTimeout(() => void this.poll(), delay);
     }
 
-    private finish(): void {
+    finish(): void {
       this.emit({ type: 'end' });
       this.stop();
     }
@@ -133,6 +136,8 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
       const key = `${context.call.principal}\n${id}`;
       let poller = pollers.get(key);
       if (!poller) {
+        // Refused before any upstream call: every poller costs a call per interval for as long as it runs.
+        if (options.maxPollers !== undefined && pollers.size >= options.maxPollers) throw tooManySubscriptions('pollers', options.maxPollers);
         poller = new Poller(key, id, { credential: context.call.credential, principal: context.call.principal });
         pollers.set(key, poller);
       }
@@ -143,8 +148,9 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
     get size(): number {
       return pollers.size;
     },
+    /** Ends every watch: subscribers get the end of their stream (SSE `complete`, graphql-ws `complete`). */
     close(): void {
-      for (const poller of [...pollers.values()]) poller.stop();
+      for (const poller of [...pollers.values()]) poller.finish();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { JobSource } from '../model/job.js';
 import { jobsById } from '../graph/resolvers.js';
 import { buildSchema } from '../graph/schema.js';
 import { subscriptionResolvers } from '../graph/subscription.js';
+import { createSubscriptionLimits } from '../live/subscription-limits.js';
 import { createWatchHub, type WatchHub } from '../live/watch-hub.js';
 import { UPSTREAMS } from '../upstreams/index.js';
 import { createRequestContext, type RequestContext } from '../upstreams/request-context.js';
@@ -103,7 +104,12 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     newContext: (call) => createRequestContext(call, config.region),
     onPollerCount: (delta) => metrics.pollers.inc(delta),
   });
-  const live = subscriptionResolvers(watches, (delta) => metrics.subscriptions.inc(delta));
+  const live = subscriptionResolvers(watches, {
+    limits: createSubscriptionLimits(config.subscriptions),
+    blockedMs: config.subscriptions.blockedMs,
+    onActive: (delta) => metrics.subscriptions.inc(delta),
+    onTooSlow: (info) => logger.warn(info, `closed a ${info.transport} subscriber that read nothing for ${info.blockedMs} ms`),
+  });
   const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
   const fastPath = (options.fastPath ?? true) && !options.tracing;
   // Persisted documents (PERSISTED_DOCUMENTS, TRUSTED_DOCUMENTS_ONLY, APQ): the manifest is read now
