@@ -1,3 +1,5 @@
+import type { FleetConfig } from './fleet/types.js';
+import { parseRateLimits, type RateLimits } from './http/rate-limit.js';
 import type { HttpConfig } from './http/upstream-client.js';
 import type { JobSource } from './model/job.js';
 import { checkRegion } from './model/validate.js';
@@ -29,6 +31,10 @@ export interface Config {
   maxBodyBytes: number;
   logLevel: string;
   watch: WatchOptions;
+  /** REDIS_URL set: replicas share the terminal cache, pollers and rate limits through Redis (src/fleet). */
+  fleet: FleetConfig | null;
+  /** UPSTREAM_RATE_LIMIT: spacing between calls per upstream and principal (fleet-wide with Redis). */
+  rateLimits: RateLimits | null;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +91,31 @@ function endpoint(env: Env, name: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${v}"`);
   if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment`);
   return v.replace(/\/+$/, '');
+}
+
+function redisUrl(env: Env, name: string): string | undefined {
+  const v = set(env, name);
+  if (v === undefined) return undefined;
+  let ok = false;
+  try {
+    const url = new URL(v);
+    ok = (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  // Never echo the value: it may hold a password.
+  if (!ok) throw new ConfigError(`${name} must be a redis://[user:password@]host[:port][/db] or rediss:// URL`);
+  return v;
+}
+
+function rateLimits(env: Env, name: string): RateLimits | null {
+  const v = set(env, name);
+  if (v === undefined) return null;
+  try {
+    return parseRateLimits(v, Object.keys(PUBLIC_ENDPOINTS));
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
 }
 
 /** Reads and checks every setting at start-up, so a typo stops the gateway with the variable's name. */
@@ -147,6 +178,16 @@ export function loadConfig(env: Env = process.env): Config {
       maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 30_000, 10, 3_600_000),
       watchMaxMs: int(env, 'WATCH_MAX_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
     },
+    fleet: fleetConfig(env),
+    rateLimits: rateLimits(env, 'UPSTREAM_RATE_LIMIT'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
+}
+
+function fleetConfig(env: Env): FleetConfig | null {
+  const url = redisUrl(env, 'REDIS_URL');
+  const prefix = set(env, 'REDIS_PREFIX') ?? 'job-gateway:';
+  if (!/^[\x21-\x7e]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 printable characters without spaces, got "${prefix}"`);
+  const timeoutMs = int(env, 'REDIS_TIMEOUT_MS', 250, 10, 60_000);
+  return url ? { url, prefix, timeoutMs } : null;
 }

@@ -5,7 +5,7 @@ import { ConfigError, PUBLIC_ENDPOINTS, loadConfig, type Config } from './config
 import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
 import { cceGlobalId } from './upstreams/cce/map.js';
-import { createGateway } from './server/gateway.js';
+import { createGateway, loadFleet } from './server/gateway.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     endpoints,
     processMetrics: true,
     tracing: stopTracing !== undefined,
+    fleet: await loadFleet(config),
     exampleQuery: simulator
       ? exampleQuery(
           SIM_PROJECT_ID,

@@ -17,6 +17,7 @@ import { authHeaders } from './auth.js';
 import { redactSecrets, type Credential } from './credentials.js';
 import { codeForStatus, parseErrorBody, safeRequestId, upstreamError, type ErrorClassifier } from './error-map.js';
 import { Cancelled, createInFlight } from './in-flight.js';
+import type { UpstreamThrottle } from './rate-limit.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
 
@@ -32,6 +33,8 @@ export interface HttpConfig {
   queueSize: number;
   maxBytes: number;
   breaker: { threshold: number; windowMs: number; minRequests: number; halfOpenAfterMs: number };
+  /** UPSTREAM_RATE_LIMIT per principal (src/http/rate-limit.ts; fleet-wide in src/fleet). */
+  throttle?: UpstreamThrottle | undefined;
 }
 
 /** Who is calling, for this one GraphQL request. */
@@ -333,6 +336,11 @@ export function createUpstreamClient(
     try {
       for (let n = 0; ; n++) {
         try {
+          // Every attempt, retries too, spends the credential's quota; the wait counts against the deadline.
+          const wait = config.throttle ? await config.throttle.delay(service, context.principal, deadline - Date.now()) : 0;
+          if (wait > 0) await sleep(wait, undefined, { signal: controller.signal }).catch(() => {
+            throw controller.signal.reason instanceof Cancelled ? cancelled() : timedOut(null);
+          });
           return await attempt(host, request, context, controller.signal, n);
         } catch (error) {
           if (!(error instanceof JobError) || n >= config.retries || !retryable(error)) throw error;

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_THROTTLED'
   | 'UPSTREAM_ERROR';
 
 export interface UpstreamInfo {

@@ -12,17 +12,24 @@ export interface CacheConfig {
  * errors are stored.
  */
 export interface TerminalJobCache {
-  get(key: string): object | undefined;
-  set(key: string, job: object): void;
+  /** A promise only with a second tier (src/fleet: Redis shared by the replicas); in memory, an answer at once. */
+  get(key: string): object | undefined | Promise<object | undefined>;
+  /** `ttlMs`, when given, is what is left of the entry's life (a copy from the shared tier), at most the configured TTL. */
+  set(key: string, job: object, ttlMs?: number): void;
   readonly size: number;
 }
 
-export function createTerminalJobCache(config: CacheConfig): TerminalJobCache {
+/** The in-process cache: answers at once. */
+export interface LocalTerminalJobCache extends TerminalJobCache {
+  get(key: string): object | undefined;
+}
+
+export function createTerminalJobCache(config: CacheConfig): LocalTerminalJobCache {
   if (config.maxEntries <= 0) return { get: () => undefined, set: () => undefined, size: 0 };
   const lru = new LRUCache<string, object>({ max: config.maxEntries, ttl: config.ttlMs });
   return {
     get: (key) => lru.get(key),
-    set: (key, job) => void lru.set(key, job),
+    set: (key, job, ttlMs) => void lru.set(key, job, ttlMs === undefined ? undefined : { ttl: Math.min(ttlMs, config.ttlMs) }),
     get size() {
       return lru.size;
     },
@@ -38,7 +45,7 @@ export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJo
   const scoped = (key: string) => `${namespace}\n${key}`;
   return {
     get: (key) => cache.get(scoped(key)),
-    set: (key, job) => cache.set(scoped(key), job),
+    set: (key, job, ttlMs) => cache.set(scoped(key), job, ttlMs),
     get size() {
       return cache.size;
     },
