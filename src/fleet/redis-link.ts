@@ -29,6 +29,8 @@ export function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
 }
 
+const TIMEOUTS_FOR_DOWN = 3;
+
 export function connectRedis(config: FleetConfig, logger: Logger, metrics: FleetMetrics): RedisLink {
   const options: RedisOptions = {
     connectTimeout: Math.max(config.timeoutMs, 1000),
@@ -49,6 +51,9 @@ export function connectRedis(config: FleetConfig, logger: Logger, metrics: Fleet
     return `${url.protocol}//${url.host}${url.pathname}`;
   })();
   let state: 'connecting' | 'up' | 'down' = 'connecting';
+  // A single slow answer (a busy event loop, a GC pause) is not an outage: that one operation falls
+  // back, and Redis counts as down only after several in a row, or when the connection is gone.
+  let timeouts = 0;
   metrics.up.set(0);
 
   const link: RedisLink = {
@@ -58,6 +63,7 @@ export function connectRedis(config: FleetConfig, logger: Logger, metrics: Fleet
       return state === 'up';
     },
     answered() {
+      timeouts = 0;
       if (state === 'up') return;
       if (state === 'down') logger.info({ redis: where }, 'Redis is back: sharing cache, pollers and rate limits with the other replicas again');
       else logger.info({ redis: where, prefix: config.prefix }, 'fleet mode: connected to Redis');
@@ -66,6 +72,7 @@ export function connectRedis(config: FleetConfig, logger: Logger, metrics: Fleet
     },
     failed(error) {
       if (state === 'down') return;
+      if (commands.status === 'ready' && /timed out/i.test((error as Error)?.message ?? '') && ++timeouts < TIMEOUTS_FOR_DOWN) return;
       state = 'down';
       metrics.up.set(0);
       logger.warn(

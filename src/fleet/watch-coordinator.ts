@@ -159,7 +159,7 @@ export function createWatchCoordinator(redis: RedisLink, pollIntervalMs: number,
       redis.answered();
     } catch (error) {
       redis.failed(error);
-      for (const entry of batch) setHeld(entry, false);
+      for (const entry of batch) if (entries.get(entry.channel) === entry) setHeld(entry, false);
       return false;
     }
     batch.forEach((entry, i) => {
@@ -242,10 +242,8 @@ export function createWatchCoordinator(redis: RedisLink, pollIntervalMs: number,
           if (entries.get(entry.channel) !== entry) return;
           entries.delete(entry.channel);
           redis.subscriber.unsubscribe(entry.channel).catch(() => undefined);
-          if (entry.held) {
-            metrics.leases.dec();
-            scripts.jobGatewayRelease(entry.lease, entry.token).catch(() => undefined);
-          }
+          if (entry.held) scripts.jobGatewayRelease(entry.lease, entry.token).catch(() => undefined);
+          setHeld(entry, false);
         },
       };
     },

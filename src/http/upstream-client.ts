@@ -337,7 +337,7 @@ export function createUpstreamClient(
       for (let n = 0; ; n++) {
         try {
           // Every attempt, retries too, spends the credential's quota; the wait counts against the deadline.
-          const wait = config.throttle ? await config.throttle.delay(service, context.principal, deadline - Date.now()) : 0;
+          const wait = config.throttle ? await config.throttle.delay(service, context.principal, throttleBudget(deadline - Date.now())) : 0;
           if (wait > 0) await sleep(wait, undefined, { signal: controller.signal }).catch(() => {
             throw controller.signal.reason instanceof Cancelled ? cancelled() : timedOut(null);
           });
@@ -392,6 +392,11 @@ export function createUpstreamClient(
       hosts.clear();
     },
   };
+}
+
+/** The longest a call may wait for a rate-limit slot: what leaves the call itself time to finish (at least half the deadline, up to 1 s). */
+function throttleBudget(remainingMs: number): number {
+  return remainingMs - Math.min(1000, remainingMs / 2);
 }
 
 function dedupeKey(principal: string, request: GetRequest): string {
