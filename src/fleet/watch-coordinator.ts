@@ -105,12 +105,14 @@ const MAX_KEYS_PER_CALL = 200;
  * publishes what changed, every replica hears it over pub/sub and sends it to its own subscribers.
  * A holder that dies stops renewing: its lease expires after `leaseMs` and the next tick of a
  * replica still watching takes it and polls at once, so updates resume within
- * leaseMs + tickMs (4/3 of a poll interval). Redis unreachable: every replica polls for itself
+ * leaseMs + tickMs (11/6 of a poll interval). Redis unreachable: every replica polls for itself
  * (in-process behaviour) until it is back.
  */
 export function createWatchCoordinator(redis: RedisLink, pollIntervalMs: number, metrics: FleetMetrics): WatchCoordinator & { close(): void } {
   const tickMs = Math.max(20, Math.floor(pollIntervalMs / 3));
-  const leaseMs = Math.max(pollIntervalMs, 3 * tickMs);
+  // Half an interval of slack over the renewal period, so a replica stalled for a moment (GC, a busy
+  // event loop) keeps its lease, while a dead one is replaced within 1.5 + 1/3 intervals (under two).
+  const leaseMs = Math.max(Math.floor(1.5 * pollIntervalMs), 3 * tickMs);
   const stateMs = Math.max(60_000, 10 * pollIntervalMs);
   const replica = randomBytes(9).toString('base64url');
   let claims = 0;

@@ -83,8 +83,6 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
   // A test's subscribers leave with it, so the next one starts with no watch and no lease.
   afterEach(async () => {
     await Promise.all(streams.splice(0).map((s) => s.abort()));
-    const print = replicas.map((r) => r.logs().filter((l) => l.level >= 40).map((l) => `${r.name} ${l.msg} ${JSON.stringify(l.reason ?? '')}`));
-    console.info(print.flat().join('\n'));
   });
 
   function reset(): void {
@@ -204,6 +202,24 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
     // Three replicas without a shared limit would make at least three times as many.
     expect(mine.length).toBeGreaterThanOrEqual(Math.floor(elapsed * RATE * 0.5));
   }, 60_000);
+
+  it('Redis slow (every client paused): a request is answered without waiting for it', async () => {
+    const token = 'fleet-slow-token';
+    const query = `{ cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.docV2}") { state } }`;
+    const pause = 4_000;
+    await redis.client().client('PAUSE', pause, 'ALL');
+    const started = Date.now();
+    const answers = await Promise.all(replicas.map((r) => r.query<{ cceJob: { state: string } }>(query, token)));
+    const took = Date.now() - started;
+    console.info(`Redis paused for ${pause} ms: three requests answered after ${took} ms`);
+    for (const res of answers) {
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.cceJob.state).toBe('FAILED');
+    }
+    // Each waited REDIS_TIMEOUT_MS (250) for the shared cache, then went upstream: not for the pause.
+    expect(took).toBeLessThan(pause);
+    await sleep(Math.max(0, pause - took) + 200);
+  });
 
   it('Redis stopped mid-run: every request is still answered and one warning is logged; restarted, sharing resumes', async () => {
     reset();
