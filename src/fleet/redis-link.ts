@@ -54,6 +54,8 @@ export function connectRedis(config: FleetConfig, logger: Logger, metrics: Fleet
   // A single slow answer (a busy event loop, a GC pause) is not an outage: that one operation falls
   // back, and Redis counts as down only after several in a row, or when the connection is gone.
   let timeouts = 0;
+  // Our own quit at shutdown is not an outage to warn about.
+  let closing = false;
   metrics.up.set(0);
 
   const link: RedisLink = {
@@ -71,7 +73,7 @@ export function connectRedis(config: FleetConfig, logger: Logger, metrics: Fleet
       metrics.up.set(1);
     },
     failed(error) {
-      if (state === 'down') return;
+      if (state === 'down' || closing) return;
       if (commands.status === 'ready' && /timed out/i.test((error as Error)?.message ?? '') && ++timeouts < TIMEOUTS_FOR_DOWN) return;
       state = 'down';
       metrics.up.set(0);
@@ -82,6 +84,7 @@ export function connectRedis(config: FleetConfig, logger: Logger, metrics: Fleet
     },
     key: (...parts) => config.prefix + parts.join(':'),
     async close() {
+      closing = true;
       await Promise.allSettled([commands.quit(), subscriber.quit()]);
       commands.disconnect();
       subscriber.disconnect();
