@@ -160,8 +160,10 @@ export function createWatchCoordinator(redis: RedisLink, pollIntervalMs: number,
       reply = await scripts.jobGatewayLeases(keys.length, ...keys, leaseMs, stateMs, ...args);
       redis.answered();
     } catch (error) {
+      // Leases stay as they were: a slow answer must not make the holder give up a lease it still has
+      // (a new claim would lock it out until the old one lapsed). While Redis counts as down, every
+      // replica polls anyway; back up, the next tick and the fenced publish say who holds what.
       redis.failed(error);
-      for (const entry of batch) if (entries.get(entry.channel) === entry) setHeld(entry, false);
       return false;
     }
     batch.forEach((entry, i) => {

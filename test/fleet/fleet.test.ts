@@ -62,6 +62,9 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
       POLL_INTERVAL_MS: String(POLL_MS),
       UPSTREAM_RATE_LIMIT: `CCE=${RATE}/s`,
       UPSTREAM_TIMEOUT_MS: '1500',
+      // Above the default 250 ms: on a test machine shared by many, an event loop held up that long
+      // turns a prompt Redis answer into a timeout, and each replica then decides on its own.
+      REDIS_TIMEOUT_MS: '1000',
       UPSTREAM_RETRIES: '0',
       CCE_ENDPOINT: sim.url,
       CAE_ENDPOINT: sim.url,
@@ -190,15 +193,21 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
       .map((call, i) => ({ call, at: arrivals[i]! }))
       .slice(firstIndex)
       .filter(({ call }) => call.service === 'CCE' && call.headers['x-auth-token'] === token);
+    // The most arrivals in any two-second window.
     let busiest = 0;
-    for (const { at } of mine) busiest = Math.max(busiest, mine.filter((c) => c.at >= at && c.at < at + 1000).length);
-    console.info(`rate limit: ${answered} requests answered, ${mine.length} upstream calls in ${elapsed.toFixed(1)} s, busiest second ${busiest}, codes ${JSON.stringify(Object.fromEntries(codes))}`);
+    for (const { at } of mine) busiest = Math.max(busiest, mine.filter((c) => c.at >= at && c.at < at + 2000).length);
+    const local = await Promise.all(replicas.map((r) => r.metric('fleet_rate_limit_total', 'outcome="local"')));
+    console.info(
+      `rate limit: ${answered} requests answered, ${mine.length} upstream calls in ${elapsed.toFixed(1)} s, busiest two seconds ${busiest}, ` +
+        `codes ${JSON.stringify(Object.fromEntries(codes))}, decided without Redis ${JSON.stringify(local)}`,
+    );
     expect(codes.get('UPSTREAM_THROTTLED') ?? 0).toBeGreaterThan(0);
     expect([...codes.keys()].every((c) => c === 'NOT_FOUND' || c === 'UPSTREAM_THROTTLED')).toBe(true);
-    // Slots are exactly 1/RATE s apart on Redis's clock; a call leaves its replica a little after its slot,
-    // so a one-second window of arrivals may catch one or two more. Over the run, the rate holds.
-    expect(busiest).toBeLessThanOrEqual(RATE + 2);
+    // Slots are exactly 1/RATE s apart on Redis's clock, but a call reaches the upstream a little after
+    // its slot (more so on a loaded machine), so a short window of arrivals may catch a call or two
+    // more than RATE per second. Over the run, the rate holds exactly.
     expect(mine.length).toBeLessThanOrEqual(Math.ceil(elapsed * RATE) + 2);
+    expect(busiest).toBeLessThanOrEqual(2 * RATE + 2);
     // Three replicas without a shared limit would make at least three times as many.
     expect(mine.length).toBeGreaterThanOrEqual(Math.floor(elapsed * RATE * 0.5));
   }, 60_000);
