@@ -15,7 +15,8 @@
  * Writes bench/results.json and bench/results.md (with bench/findings.md, hand-written, appended).
  *
  * Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (50),
- * BENCH_ONLY (e.g. "A,C": closed-loop workloads to run; D needs A), BENCH_NO_MICRO=1,
+ * BENCH_ONLY (e.g. "A,C": closed-loop workloads to run; D needs A; FLEET the fleet scenario), BENCH_NO_MICRO=1,
+ * BENCH_NO_FLEET=1 (skip bench/fleet.ts: three replicas on Redis, run after the rest),
  * BENCH_OUT (file stem, default bench/results; a partial run writes elsewhere if you set it).
  * `--render` rewrites results.md from results.json without measuring (after editing findings.md).
  */
@@ -819,6 +820,8 @@ async function main(): Promise<void> {
   writeFileSync(`${OUT}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${OUT}.md`, renderMarkdown(report));
   log(`wrote ${OUT}.md and ${OUT}.json (${report.wallClockS} s)`);
+  // The fleet scenario (three replicas on Redis) is its own small run: bench/fleet.ts, bench/fleet-results.md.
+  if (!env.BENCH_NO_FLEET && (!ONLY || ONLY.has('FLEET'))) await (await import('./fleet.js')).runFleetBench();
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1010,7 +1013,7 @@ function renderMarkdown(report: Report): string {
     'npx tsx bench/compare.ts before=/tmp/old/dist/main.js after=dist/main.js   # paired before/after of two builds',
     '```',
     '',
-    'BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ONLY=A,B,C and BENCH_NO_MICRO=1 shorten or narrow a run (see bench/run.ts).',
+    'BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ONLY=A,B,C,FLEET, BENCH_NO_MICRO=1 and BENCH_NO_FLEET=1 shorten or narrow a run (see bench/run.ts); `npm run bench:fleet` runs the fleet scenario alone (bench/fleet-results.md).',
     '',
   );
   return lines.join('\n');

@@ -1,3 +1,5 @@
+import type { FleetConfig } from './fleet/types.js';
+import { parseRateLimits, type RateLimits } from './http/rate-limit.js';
 import type { HttpConfig } from './http/upstream-client.js';
 import type { JobSource } from './model/job.js';
 import { HWC_PUBLIC_REGIONS } from './model/regions.js';
@@ -61,6 +63,10 @@ export interface Config {
   subscriptions: SubscriptionLimits & { blockedMs: number };
   /** node:http timeouts, the connection cap and the shutdown drain deadline. */
   server: HttpServerOptions;
+  /** REDIS_URL set: replicas share the terminal cache, pollers and rate limits through Redis (src/fleet). */
+  fleet: FleetConfig | null;
+  /** UPSTREAM_RATE_LIMIT: spacing between calls per upstream and principal (fleet-wide with Redis). */
+  rateLimits: RateLimits | null;
 }
 
 export class ConfigError extends Error {}
@@ -157,6 +163,31 @@ function serverOptions(env: Env): HttpServerOptions {
   };
 }
 
+function redisUrl(env: Env, name: string): string | undefined {
+  const v = set(env, name);
+  if (v === undefined) return undefined;
+  let ok = false;
+  try {
+    const url = new URL(v);
+    ok = (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  // Never echo the value: it may hold a password.
+  if (!ok) throw new ConfigError(`${name} must be a redis://[user:password@]host[:port][/db] or rediss:// URL`);
+  return v;
+}
+
+function rateLimits(env: Env, name: string): RateLimits | null {
+  const v = set(env, name);
+  if (v === undefined) return null;
+  try {
+    return parseRateLimits(v, Object.keys(PUBLIC_ENDPOINTS));
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
+}
+
 /** Reads and checks every setting at start-up, so a typo stops the gateway with the variable's name. */
 export function loadConfig(env: Env = process.env): Config {
   const region = set(env, 'HWC_REGION') ?? 'cn-north-4';
@@ -250,6 +281,8 @@ export function loadConfig(env: Env = process.env): Config {
       blockedMs: int(env, 'SUBSCRIBER_BLOCKED_MS', 30_000, 100, 3_600_000),
     },
     server: serverOptions(env),
+    fleet: fleetConfig(env),
+    rateLimits: rateLimits(env, 'UPSTREAM_RATE_LIMIT'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     logFormat: oneOf(env, 'LOG_FORMAT', 'json', ['json', 'pretty']) as 'json' | 'pretty',
     apq: {
@@ -303,4 +336,12 @@ function simulatorMode(env: Env, endpoints: Partial<Record<JobSource, string>>, 
     );
   }
   return simulator;
+}
+
+function fleetConfig(env: Env): FleetConfig | null {
+  const url = redisUrl(env, 'REDIS_URL');
+  const prefix = set(env, 'REDIS_PREFIX') ?? 'job-gateway:';
+  if (!/^[\x21-\x7e]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 printable characters without spaces, got "${prefix}"`);
+  const timeoutMs = int(env, 'REDIS_TIMEOUT_MS', 250, 10, 60_000);
+  return url ? { url, prefix, timeoutMs } : null;
 }

@@ -4,7 +4,7 @@ import { ConfigError, PUBLIC_ENDPOINTS, loadConfig, type Config } from './config
 import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
 import { cceGlobalId } from './upstreams/cce/map.js';
-import { createGateway } from './server/gateway.js';
+import { createGateway, loadFleet } from './server/gateway.js';
 import { createHttpServer } from './server/http-server.js';
 import { serveWebSocket } from './server/websocket.js';
 import { startTracing } from './telemetry.js';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     endpoints,
     processMetrics: true,
     tracing: stopTracing !== undefined,
+    fleet: await loadFleet(config),
     exampleQuery: simulator
       ? exampleQuery(
           SIM_PROJECT_ID,

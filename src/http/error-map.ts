@@ -52,6 +52,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   NOT_FOUND: 'job not found',
   UPSTREAM_TIMEOUT: 'the upstream did not answer in time',
   UPSTREAM_UNAVAILABLE: 'the upstream is unavailable',
+  UPSTREAM_THROTTLED: 'over the configured upstream rate limit',
   UPSTREAM_ERROR: 'the upstream answered with something unexpected',
   UPSTREAM_BUDGET_EXCEEDED: 'this request has used all of its upstream calls',
 };

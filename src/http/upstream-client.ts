@@ -12,6 +12,7 @@ import { codeForStatus, parseErrorBody, safeRequestId, upstreamAnswerError, upst
 import { BulkheadFull, createFairBulkhead, type FairBulkhead } from './fair-bulkhead.js';
 import { Cancelled, createInFlight } from './in-flight.js';
 import { OriginLimitReached, createOriginPool } from './origin-pool.js';
+import type { UpstreamThrottle } from './rate-limit.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
 import { ledgerOf, type RequestLedger } from './request-ledger.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
@@ -45,6 +46,8 @@ export interface HttpConfig {
   authCooldownMs: number;
   /** Principals remembered per service for the cool-down and for fair shares. */
   principalsMax: number;
+  /** UPSTREAM_RATE_LIMIT per principal (src/http/rate-limit.ts; fleet-wide in src/fleet). */
+  throttle?: UpstreamThrottle | undefined;
 }
 
 /** Who is calling, for this one GraphQL request. */
@@ -403,6 +406,11 @@ export function createUpstreamClient(
     try {
       for (let n = 0; ; n++) {
         try {
+          // Every attempt, retries too, spends the credential's quota; the wait counts against the deadline.
+          const wait = config.throttle ? await config.throttle.delay(service, context.principal, throttleBudget(deadline - Date.now())) : 0;
+          if (wait > 0) await sleep(wait, undefined, { signal: controller.signal }).catch(() => {
+            throw controller.signal.reason instanceof Cancelled ? cancelled() : timedOut(null);
+          });
           return await attempt(host, request, context, controller.signal, n);
         } catch (error) {
           if (!(error instanceof JobError) || n >= config.retries || !retryable(error)) throw error;
@@ -480,6 +488,11 @@ export function createUpstreamClient(
       return hosts.close();
     },
   };
+}
+
+/** The longest a call may wait for a rate-limit slot: what leaves the call itself time to finish (at least half the deadline, up to 1 s). */
+function throttleBudget(remainingMs: number): number {
+  return remainingMs - Math.min(1000, remainingMs / 2);
 }
 
 /**

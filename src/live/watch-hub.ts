@@ -25,6 +25,28 @@ export interface WatchHubDeps {
   /** A request context for one poll, on behalf of the watching principal. */
   newContext(call: CallContext): RequestContext;
   onPollerCount?(delta: 1 | -1): void;
+  /** Shares one poller per key across replicas (src/fleet); absent, this process polls for its own subscribers. */
+  coordinator?: WatchCoordinator;
+}
+
+/** What one replica's watch of a key offers the fleet: a way to hear the fleet's poller, and to be told to poll. */
+export interface WatchPeer {
+  /** A job or error event for this replica's subscribers (from its own poll or another replica's); sent on at most once. */
+  receive(event: Exclude<WatchEvent, { type: 'end' }>): void;
+  /** This replica just became the key's poller: poll now rather than at the next tick. */
+  pollNow(): void;
+}
+
+export interface WatchLink {
+  /** Whether this replica calls the upstream for the key now (it holds the fleet's lease, or the fleet is unreachable). */
+  polls(): boolean;
+  /** Hands a poll's result to the fleet, which sends it back to this replica's `receive` (and every other's) once. */
+  publish(event: Exclude<WatchEvent, { type: 'end' }>): Promise<void>;
+  leave(): void;
+}
+
+export interface WatchCoordinator {
+  join(key: string, peer: WatchPeer): WatchLink;
 }
 
 // These will not change by asking again: the watch ends with them.
@@ -48,6 +70,8 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
     private readonly controller = new AbortController();
     private readonly startedAt = Date.now();
     private stopped = false;
+    private polling = false;
+    private readonly link: WatchLink | undefined;
 
     constructor(
       private readonly key: string,
@@ -55,6 +79,7 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
       private readonly call: Pick<CallContext, 'credential' | 'principal'>,
     ) {
       deps.onPollerCount?.(1);
+      this.link = deps.coordinator?.join(key, { receive: (event) => this.receive(event), pollNow: () => this.pollNow() });
       void this.poll();
     }
 
@@ -73,8 +98,17 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
       for (const listener of [...this.listeners]) listener(event);
     }
 
+    private pollNow(): void {
+      if (this.stopped || this.polling) return;
+      clearTimeout(this.timer);
+      void this.poll();
+    }
+
     private async poll(): Promise<void> {
       if (this.stopped) return;
+      // In a fleet only the replica holding this key's lease calls the upstream; the others hear its results.
+      if (this.link && !this.link.polls()) return this.next(options.pollIntervalMs);
+      this.polling = true;
       // A fresh context each time: loader caches must not serve the previous poll's answer.
       const context = deps.newContext({
         ...this.call,
@@ -86,23 +120,23 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
         const job = await deps.load(this.id, context);
         if (this.stopped) return;
         this.failures = 0;
-        const print = fingerprint(job);
         // After an error event, watchers are told the watch recovered, changed job or not.
-        if (this.erred || print !== this.last?.fingerprint) {
-          this.erred = false;
-          this.last = { fingerprint: print, job };
-          this.emit({ type: 'job', job });
-        }
-        if (job.terminal) return this.finish();
+        if (this.erred || fingerprint(job) !== this.last?.fingerprint) await this.share({ type: 'job', job });
+        if (job.terminal && !this.link) return this.finish();
       } catch (error) {
         if (this.stopped) return;
         const jobError = error instanceof JobError ? error : new JobError('UPSTREAM_ERROR', 'reading the job failed');
         // The upstream client has already spent its retries; tell the watchers, then back off.
-        this.emit({ type: 'error', error: jobError });
-        this.erred = true;
-        if (FINAL_CODES.has(jobError.code)) return this.finish();
+        await this.share({ type: 'error', error: jobError });
         this.failures++;
+      } finally {
+        this.polling = false;
       }
+      if (this.stopped) return;
+      this.next(Math.min(options.maxBackoffMs, options.pollIntervalMs * 2 ** this.failures));
+    }
+
+    private next(delay: number): void {
       if (Date.now() - this.startedAt >= options.watchMaxMs) {
         this.emit({
           type: 'error',
@@ -110,11 +144,35 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
         });
         return this.finish();
       }
-      const delay = Math.min(options.maxBackoffMs, options.pollIntervalMs * 2 ** this.failures);
       this.timer = setTimeout(() => void this.poll(), delay);
     }
 
+    /** A poll's result: to this replica's subscribers, or through the fleet, which sends it back here once. */
+    private async share(event: Exclude<WatchEvent, { type: 'end' }>): Promise<void> {
+      if (this.link) await this.link.publish(event);
+      else this.receive(event);
+    }
+
+    /** A job or error for the subscribers, from this replica's poll or the fleet's poller. */
+    private receive(event: Exclude<WatchEvent, { type: 'end' }>): void {
+      if (this.stopped) return;
+      if (event.type === 'error') {
+        this.emit(event);
+        this.erred = true;
+        if (FINAL_CODES.has(event.error.code)) this.finish();
+        return;
+      }
+      const print = fingerprint(event.job);
+      if (!this.erred && print === this.last?.fingerprint) return; // told already
+      this.erred = false;
+      this.last = { fingerprint: print, job: event.job };
+      this.emit(event);
+      if (event.job.terminal) this.finish();
+    }
+
+    /** Ends the watch for every subscriber (terminal job, final error, or the hub closing). */
     finish(): void {
+      if (this.stopped) return;
       this.emit({ type: 'end' });
       this.stop();
     }
@@ -124,6 +182,7 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
       this.stopped = true;
       clearTimeout(this.timer);
       this.controller.abort();
+      this.link?.leave();
       this.listeners.clear();
       if (pollers.get(this.key) === this) pollers.delete(this.key);
       deps.onPollerCount?.(-1);

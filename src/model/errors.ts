@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_THROTTLED'
   /** The request used up its budget of upstream calls (UPSTREAM_CALLS_PER_REQUEST); the field was not read. */
   | 'UPSTREAM_BUDGET_EXCEEDED';
 

@@ -4,6 +4,8 @@ import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
+import type { FleetFactory } from '../fleet/types.js';
+import { createLocalThrottle } from '../http/rate-limit.js';
 import type { CallContext } from '../http/upstream-client.js';
 import type { JobSource } from '../model/job.js';
 import { jobsById } from '../graph/resolvers.js';
@@ -59,6 +61,13 @@ export interface GatewayOptions {
    * default; off with tracing, whose spans are yoga hooks.
    */
   fastPath?: boolean;
+  /** Fleet mode (REDIS_URL): from `loadFleet`, so that no Redis code is loaded without it. */
+  fleet?: FleetFactory | undefined;
+}
+
+/** The fleet module when REDIS_URL is set; imported only then. */
+export async function loadFleet(config: Config): Promise<FleetFactory | undefined> {
+  return config.fleet ? (await import('../fleet/index.js')).createFleet : undefined;
 }
 
 export interface Gateway {
@@ -79,8 +88,21 @@ export interface Gateway {
 
 export function createGateway(config: Config, options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const cache = createTerminalJobCache(config.cache);
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+  const fleet =
+    config.fleet && options.fleet
+      ? options.fleet({
+          config: config.fleet,
+          logger,
+          registry: metrics.registry,
+          pollIntervalMs: config.watch.pollIntervalMs,
+          cacheTtlMs: config.cache.ttlMs,
+          rateLimits: config.rateLimits,
+        })
+      : undefined;
+  const local = createTerminalJobCache(config.cache);
+  const cache = fleet && config.cache.maxEntries > 0 ? fleet.sharedCache(local) : local;
+  const throttle = config.rateLimits ? (fleet?.throttle ?? createLocalThrottle(config.rateLimits)) : undefined;
   const measured = metricsObserver(metrics);
   const observer = combineObservers(loggingObserver(logger), measured);
   const regions: ReadonlySet<string> = new Set(config.regions);
@@ -89,7 +111,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       endpoint: options.endpoints[source],
       publicEndpoint: options.endpoints[source] === PUBLIC_ENDPOINTS[source],
       regions,
-      http: config.http,
+      http: throttle ? { ...config.http, throttle } : config.http,
       cache: cacheFor(cache, source),
       maxSubJobDepth: config.maxSubJobDepth,
       observer,
@@ -103,6 +125,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     load: loadById,
     newContext: (call) => createRequestContext(call, config.region),
     onPollerCount: (delta) => metrics.pollers.inc(delta),
+    ...(fleet ? { coordinator: fleet.watches } : {}),
   });
   const live = subscriptionResolvers(watches, {
     limits: createSubscriptionLimits(config.subscriptions),
@@ -233,6 +256,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       readiness.ready = false;
       watches.close();
       await Promise.all(upstreams.map((u) => u.client.close()));
+      await fleet?.close();
     },
   };
 }

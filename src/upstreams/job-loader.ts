@@ -40,12 +40,14 @@ export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K
       return Promise.all(
         keys.map(async (key): Promise<V | Error> => {
           const cacheKey = keyOf(key);
-          const hit = cache?.get(cacheKey) as V | undefined;
+          const cached = cache?.get(cacheKey);
+          // Only a shared (Redis) tier answers later; the in-memory cache costs no extra tick.
+          const hit = (cached instanceof Promise ? await cached : cached) as V | undefined;
           if (cache) observer?.cache?.(service, hit !== undefined);
           if (hit) return hit;
           try {
             const value = await fetch(key);
-            if (cache && isTerminal?.(value)) cache.set(cacheKey, value, principal);
+            if (cache && isTerminal?.(value)) cache.set(cacheKey, value, { principal });
             return value;
           } catch (error) {
             loader.clear(key);

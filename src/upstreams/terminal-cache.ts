@@ -12,12 +12,24 @@ export interface CacheConfig {
  * errors are stored.
  */
 export interface TerminalJobCache {
-  get(key: string): object | undefined;
-  /** `principal` files the entry under its owner, for dropPrincipal. */
-  set(key: string, job: object, principal?: string): void;
+  /** A promise only with a second tier (src/fleet: Redis shared by the replicas); in memory, an answer at once. */
+  get(key: string): object | undefined | Promise<object | undefined>;
+  set(key: string, job: object, options?: CacheEntryOptions): void;
   /** Forgets every job cached for this principal: an upstream rejected its credentials. */
   dropPrincipal(principal: string): void;
   readonly size: number;
+}
+
+export interface CacheEntryOptions {
+  /** Files the entry under its owner, for dropPrincipal. */
+  principal?: string | undefined;
+  /** What is left of the entry's life (a copy from the shared tier), at most the configured TTL. */
+  ttlMs?: number | undefined;
+}
+
+/** The in-process cache: answers at once. */
+export interface LocalTerminalJobCache extends TerminalJobCache {
+  get(key: string): object | undefined;
 }
 
 interface Entry {
@@ -25,7 +37,7 @@ interface Entry {
   principal: string | undefined;
 }
 
-export function createTerminalJobCache(config: CacheConfig): TerminalJobCache {
+export function createTerminalJobCache(config: CacheConfig): LocalTerminalJobCache {
   if (config.maxEntries <= 0) return { get: () => undefined, set: () => undefined, dropPrincipal: () => undefined, size: 0 };
   // Each principal's keys, so dropping them costs what that principal has cached, not a scan of all.
   const byPrincipal = new Map<string, Set<string>>();
@@ -41,8 +53,8 @@ export function createTerminalJobCache(config: CacheConfig): TerminalJobCache {
   });
   return {
     get: (key) => lru.get(key)?.job,
-    set(key, job, principal) {
-      lru.set(key, { job, principal });
+    set(key, job, { principal, ttlMs } = {}) {
+      lru.set(key, { job, principal }, ttlMs === undefined ? undefined : { ttl: Math.min(ttlMs, config.ttlMs) });
       if (principal === undefined) return;
       let keys = byPrincipal.get(principal);
       if (!keys) byPrincipal.set(principal, (keys = new Set()));
@@ -67,7 +79,7 @@ export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJo
   const scoped = (key: string) => JSON.stringify([namespace, key]);
   return {
     get: (key) => cache.get(scoped(key)),
-    set: (key, job, principal) => cache.set(scoped(key), job, principal),
+    set: (key, job, options) => cache.set(scoped(key), job, options),
     dropPrincipal: (principal) => cache.dropPrincipal(principal),
     get size() {
       return cache.size;

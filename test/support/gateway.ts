@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { JobSource } from '../../src/model/job.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
+import { createGateway, loadFleet, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import { createHttpServer } from '../../src/server/http-server.js';
 import { serveWebSocket } from '../../src/server/websocket.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
@@ -40,7 +40,7 @@ export async function startGateway(
   options: ExtraGatewayOptions = {},
 ): Promise<TestGateway> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const gateway = createGateway(config, { ...options, endpoints });
+  const gateway = createGateway(config, { fleet: await loadFleet(config), ...options, endpoints });
   const server: Server = createHttpServer(gateway.listener, config.server).server;
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

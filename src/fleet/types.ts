@@ -1,0 +1,40 @@
+/**
+ * Fleet mode's contract with the rest of the gateway. Types only: importing this file loads no
+ * Redis code; src/fleet/index.ts (ioredis) is imported dynamically, and only when REDIS_URL is set.
+ */
+import type { Registry } from 'prom-client';
+import type { RateLimits, UpstreamThrottle } from '../http/rate-limit.js';
+import type { WatchCoordinator } from '../live/watch-hub.js';
+import type { Logger } from '../server/logger.js';
+import type { LocalTerminalJobCache, TerminalJobCache } from '../upstreams/terminal-cache.js';
+
+export interface FleetConfig {
+  /** redis:// or rediss://, credentials in the URL; never logged. */
+  url: string;
+  /** Namespace of every key and channel, so deployments can share one Redis. */
+  prefix: string;
+  /** Longest wait for any one Redis command before the gateway goes on without it. */
+  timeoutMs: number;
+}
+
+export interface FleetDeps {
+  config: FleetConfig;
+  logger: Logger;
+  /** The gateway's metrics registry: redis_up and fleet_* are added to it. */
+  registry: Registry;
+  pollIntervalMs: number;
+  cacheTtlMs: number;
+  rateLimits: RateLimits | null;
+}
+
+export interface Fleet {
+  /** The terminal-job cache with Redis as a second tier behind the in-process `local` one. */
+  sharedCache(local: LocalTerminalJobCache): TerminalJobCache;
+  /** One poller per (job, principal) across the replicas. */
+  watches: WatchCoordinator;
+  /** UPSTREAM_RATE_LIMIT across the replicas (undefined when no limit is configured). */
+  throttle: UpstreamThrottle | undefined;
+  close(): Promise<void>;
+}
+
+export type FleetFactory = (deps: FleetDeps) => Fleet;
