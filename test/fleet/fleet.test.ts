@@ -135,7 +135,13 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
     const keys = await client.keys('*');
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.startsWith('job-gateway:'))).toBe(true);
-    const values = await Promise.all(keys.map(async (k) => ((await client.type(k)) === 'string' ? ((await client.get(k)) ?? '') : JSON.stringify(await client.hgetall(k)))));
+    const valueOf = async (k: string): Promise<string> => {
+      const type = await client.type(k);
+      if (type === 'string') return (await client.get(k)) ?? '';
+      if (type === 'set') return JSON.stringify(await client.smembers(k));
+      return JSON.stringify(await client.hgetall(k));
+    };
+    const values = await Promise.all(keys.map(valueOf));
     const principal = hash('sha256', token, 'base64url');
     for (const text of [...keys, ...values]) {
       expect(text).not.toContain(token);
