@@ -5,23 +5,19 @@
  * nothing, and the simulator behind the gateway sees no call. The same page on an origin listed in
  * CORS_ORIGINS does read its answer, so the test would notice a gateway that refused everything.
  *
- * Needs Chromium (CHROMIUM_PATH, else /usr/bin/chromium); without one the test is skipped with a
- * notice, except when CI is set, where that is a failure.
+ * Needs Chrome or Chromium (test/support/browser.ts finds it); without one the test is skipped with
+ * a notice, except under CI or REQUIRE_BROWSER=1, where that is a failure.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_IDS, SIM_PROJECT_ID, type Simulator } from '../../src/simulator/server.js';
+import { BROWSER_ARGS, browserForTests } from '../support/browser.js';
 import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_BROWSER = existsSync(CHROMIUM);
-if (!HAVE_BROWSER) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: install chromium or set CHROMIUM_PATH`);
-  console.warn(`foreign-origin.test.ts skipped: no browser at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
-}
+const CHROMIUM = browserForTests('test/browser/foreign-origin.test.ts');
+const HAVE_BROWSER = CHROMIUM !== undefined;
 
 const KEYS = { ak: 'FOREIGNORIGINAK000001', sk: 'foreign-origin-secret-key-0123456789' };
 const QUERY = `{ cceJob(projectId: "${SIM_PROJECT_ID}", jobId: "${SIM_IDS.cce.running}") { jobId state } }`;
@@ -39,7 +35,7 @@ beforeAll(async () => {
   const { port } = pages.address() as AddressInfo;
   pagesUrl = `http://127.0.0.1:${port}`;
   gw = await startSimulatedGateway({ CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, CORS_ORIGINS: `http://localhost:${port}` }, { keys: KEYS });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM!, args: BROWSER_ARGS });
 }, 60_000);
 
 afterAll(async () => {

@@ -9,10 +9,9 @@
  * - /jobs takes a pasted id to the job's page.
  * Screenshots go to test/artifacts/ (job-page-start/middle/end.png, job-page-failed.png, ...).
  *
- * Needs Chromium at /usr/bin/chromium (CHROMIUM_PATH overrides): skipped with a warning without
- * one, failed instead when CI is set.
+ * Needs Chrome or Chromium (test/support/browser.ts finds it): skipped with a notice without one,
+ * failed instead under CI or REQUIRE_BROWSER=1.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -20,14 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID } from '../../src/simulator/server.js';
 import { caeGlobalId } from '../../src/upstreams/cae/map.js';
 import { cceGlobalId } from '../../src/upstreams/cce/map.js';
+import { BROWSER_ARGS, browserForTests } from '../support/browser.js';
 import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing and CI is set: install chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  console.warn(`SKIPPED test/browser/job-page.test.ts: no browser at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`);
-}
+const CHROMIUM = browserForTests('test/browser/job-page.test.ts');
+const HAVE_CHROMIUM = CHROMIUM !== undefined;
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 const REGION = 'cn-north-4';
@@ -97,7 +93,7 @@ function foreign(urls: string[]): string[] {
 beforeAll(async () => {
   if (!HAVE_CHROMIUM) return;
   gw = await startSimulatedGateway(SIGNED, { keys: KEYS, liveStepMs: STEP_MS, liveRestartAfterMs: 600_000 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM!, args: BROWSER_ARGS });
 }, 60_000);
 
 afterAll(async () => {
