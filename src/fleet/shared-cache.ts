@@ -32,9 +32,17 @@ export function sharedTerminalCache(
   metrics: FleetMetrics,
 ): TerminalJobCache {
   const keyOf = (key: string) => redis.key('job', `v${CACHE_SCHEMA_VERSION}`, digest(key));
-  const ownerOf = (principal: string) => redis.key('owner', `v${CACHE_SCHEMA_VERSION}`, digest(principal));
+  // Redis and the local tier both know a principal by its digest: a drop announced by another replica names only that.
+  const ownerOf = (owner: string) => redis.key('owner', `v${CACHE_SCHEMA_VERSION}`, owner);
+  const drops = redis.key('drop-principal');
+  const listen = () => void redis.subscriber.subscribe(drops).catch(() => undefined);
+  redis.subscriber.on('ready', listen);
+  listen();
+  redis.subscriber.on('message', (channel: string, owner: string) => {
+    if (channel === drops) local.dropPrincipal(owner);
+  });
 
-  async function fromRedis(key: string): Promise<object | undefined> {
+  async function fromRedis(key: string, owner: string | undefined): Promise<object | undefined> {
     try {
       // One round trip: the value and what is left of its life, which the local copy must not outlive.
       const [[, text], [, left]] = (await redis.commands.multi().get(keyOf(key)).pttl(keyOf(key)).exec()) as [
@@ -44,7 +52,7 @@ export function sharedTerminalCache(
       redis.answered();
       const job = decode(text);
       metrics.cache.inc({ tier: 'redis', result: job ? 'hit' : 'miss' });
-      if (job && left > 0) local.set(key, job, { ttlMs: left });
+      if (job && left > 0) local.set(key, job, { ttlMs: left, principal: owner });
       return job;
     } catch (error) {
       redis.failed(error);
@@ -54,31 +62,32 @@ export function sharedTerminalCache(
   }
 
   return {
-    get(key) {
+    get(key, principal) {
       const hit = local.get(key);
       metrics.cache.inc({ tier: 'local', result: hit ? 'hit' : 'miss' });
-      return hit ?? fromRedis(key);
+      return hit ?? fromRedis(key, principal === undefined ? undefined : digest(principal));
     },
-    set(key, job, options = {}) {
-      local.set(key, job, options);
+    set(key, job, { principal, ttlMs: ttl } = {}) {
+      const owner = principal === undefined ? undefined : digest(principal);
+      local.set(key, job, { principal: owner, ttlMs: ttl });
       const value: Stored = { v: CACHE_SCHEMA_VERSION, j: job };
-      const ttl = options.ttlMs ?? ttlMs;
-      const write = redis.commands.multi().set(keyOf(key), JSON.stringify(value), 'PX', ttl);
-      // The principal's index of its entries, so a 401 can drop them on every replica (dropPrincipal).
-      if (options.principal !== undefined) {
-        const owner = ownerOf(options.principal);
-        write.sadd(owner, keyOf(key)).pexpire(owner, ttlMs);
-      }
+      const write = redis.commands.multi().set(keyOf(key), JSON.stringify(value), 'PX', ttl ?? ttlMs);
+      // The principal's index of its entries, so a 401 can drop them for every replica (dropPrincipal).
+      if (owner !== undefined) write.sadd(ownerOf(owner), keyOf(key)).pexpire(ownerOf(owner), ttlMs);
       write.exec().then(
         () => redis.answered(),
         (error: unknown) => redis.failed(error),
       );
     },
+    /** An upstream rejected this principal: its jobs leave Redis, this replica's tier, and every other replica's. */
     dropPrincipal(principal) {
-      local.dropPrincipal(principal);
-      const owner = ownerOf(principal);
+      const owner = digest(principal);
+      local.dropPrincipal(owner);
       redis.commands
-        .eval(DROP_OWNED, 1, owner)
+        .multi()
+        .eval(DROP_OWNED, 1, ownerOf(owner))
+        .publish(drops, owner)
+        .exec()
         .then(
           () => redis.answered(),
           (error: unknown) => redis.failed(error),

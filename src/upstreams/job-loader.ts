@@ -40,7 +40,7 @@ export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K
       return Promise.all(
         keys.map(async (key): Promise<V | Error> => {
           const cacheKey = keyOf(key);
-          const cached = cache?.get(cacheKey);
+          const cached = cache?.get(cacheKey, principal);
           // Only a shared (Redis) tier answers later; the in-memory cache costs no extra tick.
           const hit = (cached instanceof Promise ? await cached : cached) as V | undefined;
           if (cache) observer?.cache?.(service, hit !== undefined);

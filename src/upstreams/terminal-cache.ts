@@ -13,7 +13,7 @@ export interface CacheConfig {
  */
 export interface TerminalJobCache {
   /** A promise only with a second tier (src/fleet: Redis shared by the replicas); in memory, an answer at once. */
-  get(key: string): object | undefined | Promise<object | undefined>;
+  get(key: string, principal?: string): object | undefined | Promise<object | undefined>;
   set(key: string, job: object, options?: CacheEntryOptions): void;
   /** Forgets every job cached for this principal: an upstream rejected its credentials. */
   dropPrincipal(principal: string): void;
@@ -78,7 +78,7 @@ export function createTerminalJobCache(config: CacheConfig): LocalTerminalJobCac
 export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJobCache {
   const scoped = (key: string) => JSON.stringify([namespace, key]);
   return {
-    get: (key) => cache.get(scoped(key)),
+    get: (key, principal) => cache.get(scoped(key), principal),
     set: (key, job, options) => cache.set(scoped(key), job, options),
     dropPrincipal: (principal) => cache.dropPrincipal(principal),
     get size() {

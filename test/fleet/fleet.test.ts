@@ -42,6 +42,8 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
   let sim: Simulator;
   let replicas: Replica[] = [];
   const clock = { now: T0 };
+  /** Tokens the simulator answers 401 for. */
+  const revoked = new Set<string>();
   /** When each simulator call arrived (real time), by index in sim.calls. */
   const arrivals: number[] = [];
   const agent = new Agent({ connections: null });
@@ -52,9 +54,11 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
     sim = await startSimulator({
       liveStepMs: STEP,
       now: () => clock.now,
-      intercept: () => {
+      intercept: (call, res) => {
         arrivals.push(Date.now());
-        return false;
+        if (!revoked.has(String(call.headers['x-auth-token']))) return false;
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error_code: 'APIG.0301', error_msg: 'token expired' }));
+        return true;
       },
     });
     const env = {
@@ -147,6 +151,27 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
       expect(text).not.toContain(token);
       expect(text).not.toContain(principal);
     }
+  });
+
+  it('a token the upstream rejects (401) on one replica stops reading the shared cache on every replica', async () => {
+    const token = 'fleet-revoked-token';
+    const query = `{ cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.success}") { state } }`;
+    const path = `/api/v3/projects/${P}/jobs/${SIM_IDS.cce.success}`;
+    const [a, b, c] = replicas as [Replica, Replica, Replica];
+    // A reads the finished job and B gets it from Redis: both now hold it in their own tier too.
+    for (const replica of [a, b]) expect((await replica.query<{ cceJob: { state: string } }>(query, token)).data?.cceJob.state).toBe('SUCCEEDED');
+    expect(callsOn(sim, path, token).length).toBe(1);
+
+    revoked.add(token);
+    // C reads another job for the token: the upstream answers 401, and C drops the token's jobs fleet-wide.
+    const other = await c.query(`{ cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}") { state } }`, token);
+    expect(other.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    // Neither Redis nor A's or B's own tier answers for the token any more: each asks the upstream, and is refused.
+    const codeOn = async (replica: Replica) => (await replica.query(query, token)).errors?.[0]?.extensions?.code;
+    await eventuallyAsync(async () => (await codeOn(a)) === 'UNAUTHENTICATED', 'A no longer serves the cached job', 5_000);
+    expect(await codeOn(b)).toBe('UNAUTHENTICATED');
+    expect(callsOn(sim, path, token).length).toBe(3);
   });
 
   it('300 subscribers over three replicas cost one upstream call per poll interval, and each sees every change once', async () => {
