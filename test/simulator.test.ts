@@ -36,7 +36,7 @@ async function call(
 ): Promise<Res> {
   const r = await request(`${base}${path}`, { method, headers, body });
   const text = await r.body.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {

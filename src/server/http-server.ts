@@ -34,6 +34,7 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
   let draining = false;
   const sockets = new Set<Socket>();
   const answering = new Set<ServerResponse>();
+  // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` below (one sweep per tick)
   let idleSweep: NodeJS.Immediate | undefined;
 
   const server = createServer(

@@ -890,7 +890,7 @@ async function roundTrip(jobs: JobOut[]): Promise<string[]> {
     const aliases = chunk.map((_, i) => `j${i}: job(id: $i${i}) { ...J }`).join('\n');
     const params = chunk.map((_, i) => `$i${i}: ID!`).join(', ');
     const variables: Record<string, unknown> = { ids: chunk };
-    chunk.forEach((id, i) => (variables[`i${i}`] = id));
+    for (const [i, id] of chunk.entries()) variables[`i${i}`] = id;
     const data = await run<Record<string, JobOut> & { jobs: JobOut[] }>(
       `query(${params}, $ids: [ID!]!) { ${aliases} jobs(ids: $ids) { ...J } }`,
       variables,
