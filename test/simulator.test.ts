@@ -356,7 +356,7 @@ describe('CFW ListJob', () => {
 });
 
 describe('RDS task center', () => {
-  it('serves the UPSTREAMS.md example verbatim', async () => {
+  it('serves the RDS API reference example verbatim', async () => {
     const r = await call(`/v3/${P}/jobs?id=${SIM_IDS.db.doc}`);
     expect(r.status).toBe(200);
     expect(r.text).toBe(

@@ -762,7 +762,7 @@ describe('dbJob (RDS task center)', () => {
   const base = { __typename: 'DbJob', source: 'DB', projectId: P, region: REGION, subJobs: [] };
   it.each<[string, Partial<JobOut>]>([
     [
-      'UPSTREAMS.md example (Completed, +0800)',
+      'the RDS API reference example (Completed, +0800)',
       {
         jobId: SIM_IDS.db.completed,
         type: 'CreateMysqlInstance',

@@ -89,7 +89,7 @@ const CAE_EXAMPLE = `{
 /** upstream-docs/003_8fc9c45cf61bce37.txt (CFW ListJob). */
 const CFW_EXAMPLE = `{ "data" : { "begin_time" : 1641370501000, "end_time" : 1641370515000, "id" : "f588ce71-e26c-400d-8981-f854355f6849", "status" : "Success" } }`;
 
-/** UPSTREAMS.md (RDS task center). */
+/** The RDS API reference's example (task center). */
 const RDS_EXAMPLE = `{"job":{"id":"a9767ede-fe0f-4888-9003-e843a4c90514","name":"CreateMysqlInstance","status":"Completed","created":"2021-07-12T09:22:04+0800","ended":"2021-07-12T10:10:13+0800","progress":"","instance":{"id":"b34f8c791f2643578510c093aa2351a8in01","name":"mysql-c1a3"},"fail_reason":null}}`;
 
 // ---- helpers ----------------------------------------------------------------------------------
