@@ -284,17 +284,16 @@ describe('CAE ShowJob', () => {
     });
   });
 
-  it('reports every status word with 2–4 tasks', async () => {
-    const words = ['init', 'running', 'failed', 'timeout', 'success', 'skip', 'terminating', 'terminated'] as const;
-    for (const w of words) {
+  it('reports every status word, each job with its own tasks', async () => {
+    const taskCounts = { init: 2, running: 3, failed: 3, timeout: 2, success: 4, skip: 2, terminating: 3, terminated: 2 } as const;
+    for (const [w, count] of Object.entries(taskCounts) as [keyof typeof taskCounts, number][]) {
       const r = await cae(SIM_IDS.cae[w]);
       expect(r.status).toBe(200);
       const spec = obj(obj(r.json).spec);
       expect(spec.status).toBe(w);
       expect(spec.progress).toBeTypeOf('number');
       const tasks = spec.tasks as unknown[];
-      expect(tasks.length).toBeGreaterThanOrEqual(2);
-      expect(tasks.length).toBeLessThanOrEqual(4);
+      expect(tasks, w).toHaveLength(count);
     }
   });
 
