@@ -6,7 +6,7 @@
  * (camelCase) and the v2 (lowercase) job APIs. Records are deep-frozen and every render builds
  * new objects, so no response can leak a mutation into the next one.
  *
- * The doc examples are reproduced verbatim (including the v3 example's 9-hex-digit uid, which
+ * The examples of the upstream API references are reproduced verbatim (including the v3 example's 9-hex-digit uid, which
  * is not a valid UUID: the gateway must not insist on UUID syntax).
  */
 import { createHash } from 'node:crypto';
@@ -549,7 +549,7 @@ export function renderCae(job: CaeJobRecord): JsonObject {
 
 const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
   {
-    // doc 001's example, verbatim
+    // The CAE API reference's example, verbatim
     id: '8c3d2e1f-4a5b-4c6d-8e7f-90a1b2c3d4e5',
     progress: 0,
     status: 'running',
@@ -687,7 +687,7 @@ export function renderCfw(job: CfwJobRecord): JsonObject {
 }
 
 const CFW_JOBS_LIST: readonly CfwJobRecord[] = [
-  // doc 003's example, verbatim
+  // The CFW API reference's example, verbatim
   { id: 'f588ce71-e26c-400d-8981-f854355f6849', status: 'Success', begin_time: 1641370501000, end_time: 1641370515000 },
   { id: '3c4d5e6f-0001-4a7b-8c9d-0e1f2a3b4c01', status: 'Running', begin_time: 1757066400123 },
   {
