@@ -7,7 +7,7 @@
  * process drives them with autocannon. Every figure that matters is a ratio against the limit
  * measured in the same run, one workload after the other, limit first then gateway.
  *
- * Workloads (see issue 6): A a CCE job with sub-jobs two levels deep (one upstream call);
+ * Workloads: A a CCE job with sub-jobs two levels deep (one upstream call);
  * B jobs(ids:) with 20 ids over four upstreams, 5 repeated (15 calls, one wave); C one terminal
  * job again and again (terminal cache); D A at a fixed rate of half the gateway's A maximum.
  * A and B run with one token for every request and with a token per request.
@@ -692,7 +692,7 @@ async function main(): Promise<void> {
 
   const all = workloads(await readGlobalIds(gateway.url, upstream));
 
-  // Single-request checks: the right answer, and the upstream calls the issue expects.
+  // Single-request checks: the right answer, and the upstream calls each workload should make.
   const checks: Record<string, unknown> = {};
   for (const w of all) {
     await setLimitTargets(limit.child, w.targets);

@@ -1,15 +1,7 @@
-import type { FleetConfig } from './fleet/types.js';
-import { parseRateLimits, type RateLimits } from './http/rate-limit.js';
-import type { HttpConfig } from './http/upstream-client.js';
+import { parseRateLimits } from './http/rate-limit.js';
 import type { JobSource } from './model/job.js';
 import { HWC_PUBLIC_REGIONS } from './model/regions.js';
 import { checkRegion } from './model/validate.js';
-import type { WatchOptions } from './live/watch-hub.js';
-import { parseOrigins } from './server/origins.js';
-import type { QueryLimits } from './server/use-query-limits.js';
-import type { HttpServerOptions } from './server/http-server.js';
-import type { SubscriptionLimits } from './live/subscription-limits.js';
-import type { CacheConfig } from './upstreams/terminal-cache.js';
 
 export const PUBLIC_ENDPOINTS: Record<JobSource, string> = {
   CCE: 'https://cce.{region}.myhuaweicloud.com',
@@ -31,7 +23,7 @@ export interface Config {
   /** Serve the built-in simulator for every upstream (SIMULATOR; default: no endpoint set, outside production). */
   simulator: boolean;
   aksk: { ak: string; sk: string; securityToken?: string } | null;
-  http: HttpConfig;
+  http: UpstreamHttpSettings;
   cache: CacheConfig;
   maxSubJobDepth: number;
   maxJobIds: number;
@@ -68,6 +60,130 @@ export interface Config {
   /** UPSTREAM_RATE_LIMIT: spacing between calls per upstream and principal (fleet-wide with Redis). */
   rateLimits: RateLimits | null;
 }
+
+// The settings of each part, read from the environment below. They are defined here, at the bottom
+// of the import graph, and the modules that use them import them from here.
+
+export interface UpstreamHttpSettings {
+  /** Whole-request deadline, retries and queueing included. */
+  timeoutMs: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** Connections per upstream host; also the bulkhead's concurrency. */
+  connections: number;
+  /** Calls allowed to wait for a connection before new ones fail fast. */
+  queueSize: number;
+  maxBytes: number;
+  breaker: {
+    threshold: number;
+    windowMs: number;
+    minRequests: number;
+    halfOpenAfterMs: number;
+    /** Outcomes of one GraphQL request each circuit counts at most (src/http/breaker-votes.ts). */
+    samplesPerRequest: number;
+  };
+  /** Upstream hosts (base URLs) with a pool, breaker and bulkhead at once, per service (src/http/origin-pool.ts). */
+  maxOrigins: number;
+  /** Upstream calls one GraphQL request may make, retries and follow-up reads included (src/http/call-budget.ts). */
+  callsPerRequest: number;
+  /** The fraction of a host's connections one principal may hold at once (src/http/fair-bulkhead.ts). */
+  principalShare: number;
+  /** How long a credential the upstream rejected (401) is answered locally; 0 turns it off (src/http/credential-verdicts.ts). */
+  authCooldownMs: number;
+  /** Principals remembered per service for the cool-down and for fair shares. */
+  principalsMax: number;
+}
+
+export interface CacheConfig {
+  maxEntries: number;
+  ttlMs: number;
+}
+
+/** How many entries the lists without a size argument are taken to have (see the README). */
+export interface CostEstimates {
+  /** Entries of one `cceJobs` list (CCE's v2 list has no paging: a whole project's jobs). */
+  cceJobs: number;
+  /** Jobs in one job's whole sub-job tree, all levels together. */
+  subJobs: number;
+}
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  /** The list sizes the cost model assumes where a request does not say (src/server/use-cost-limit.ts). */
+  costEstimates: CostEstimates;
+}
+
+export interface WatchOptions {
+  pollIntervalMs: number;
+  /** Longest wait between polls while the upstream keeps failing. */
+  maxBackoffMs: number;
+  /** A watch ends after this long, so forgotten tabs do not poll forever. */
+  watchMaxMs: number;
+  /** Most pollers (distinct job and principal pairs) at once; a watch that needs one more is refused. */
+  maxPollers?: number;
+}
+
+export interface SubscriptionLimits {
+  /** Open subscriptions on one WebSocket connection. */
+  maxPerConnection: number;
+  /** Open subscriptions of one principal, over every connection and transport. */
+  maxPerPrincipal: number;
+}
+
+export interface HttpServerOptions {
+  /** Longest time to receive a request's headers (HTTP_HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  /** Longest time to receive a whole request, body included (HTTP_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open (HTTP_KEEP_ALIVE_TIMEOUT_MS). */
+  keepAliveTimeoutMs: number;
+  /** Open connections (WebSockets included); more are closed as soon as they connect (HTTP_MAX_CONNECTIONS). */
+  maxConnections: number;
+  /** After SIGTERM, how long open connections may take to finish before they are cut (DRAIN_TIMEOUT_MS). */
+  drainTimeoutMs: number;
+}
+
+export interface FleetConfig {
+  /** redis:// or rediss://, credentials in the URL; never logged. */
+  url: string;
+  /** Namespace of every key and channel, so deployments can share one Redis. */
+  prefix: string;
+  /** Longest wait for any one Redis command before the gateway goes on without it. */
+  timeoutMs: number;
+}
+
+
+/** Parses CORS_ORIGINS: origins separated by commas or spaces, each exactly scheme://host[:port]. */
+export function parseOrigins(value: string | undefined): string[] | Error {
+  if (value === undefined) return [];
+  const origins: string[] = [];
+  for (const entry of value.split(/[\s,]+/).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      return new Error(`"${entry}" is not an origin like https://app.example.com`);
+    }
+    // `*` and paths are refused: the list is exact, so nothing can match more than was meant.
+    const exact = url.origin === entry.replace(/\/$/, '') && !entry.includes('*');
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !exact) {
+      return new Error(`"${entry}" is not an origin like https://app.example.com (scheme, host and port only)`);
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+}
+
+/**
+ * UPSTREAM_RATE_LIMIT: the most calls per second (or minute) each credential may make to an
+ * upstream, e.g. `CCE=20/s,CAE=10/s`. Parsed into the spacing between two calls, in ms.
+ */
+export type RateLimits = Record<string, number>;
 
 export class ConfigError extends Error {}
 

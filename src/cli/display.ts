@@ -32,7 +32,7 @@ export interface Output {
  * sequence among them) are replaced, so a job message can neither hide lines nor restyle the screen.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters it replaces
   return text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
 }
 
@@ -80,12 +80,12 @@ export function plainDisplay(out: Output, err: Output): Display {
         const shown = `${row.state}${progress}${message}`;
         if (seen.get(row.id) === shown) continue;
         seen.set(row.id, shown);
-        out.write(printable(`${now()} ${'  '.repeat(depth)}${labelOf(row)} ${shown}`) + '\n');
+        out.write(`${printable(`${now()} ${'  '.repeat(depth)}${labelOf(row)} ${shown}`)}\n`);
       }
     },
-    errors: (errors) => void err.write(printable(`${now()} gateway error: ${errorText(errors)}`) + '\n'),
-    reconnecting: (r) => void err.write(printable(`${now()} connection lost (${r.trouble}); reconnecting in ${formatDuration(r.delayMs)} (attempt ${r.attempt})`) + '\n'),
-    end: ({ exitCode, text }) => void (exitCode <= 1 ? out : err).write(printable(text) + '\n'),
+    errors: (errors) => void err.write(`${printable(`${now()} gateway error: ${errorText(errors)}`)}\n`),
+    reconnecting: (r) => void err.write(`${printable(`${now()} connection lost (${r.trouble}); reconnecting in ${formatDuration(r.delayMs)} (attempt ${r.attempt})`)}\n`),
+    end: ({ exitCode, text }) => void (exitCode <= 1 ? out : err).write(`${printable(text)}\n`),
   };
 }
 
@@ -106,7 +106,7 @@ const MARK: Record<JobState, string> = { PENDING: '·', RUNNING: '◐', SUCCEEDE
 const SPINNER = ['◐', '◓', '◑', '◒'];
 const BAR = 20;
 
-function fit(text: string, width: number): string {
+function padOrCut(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width);
 }
 
@@ -119,7 +119,7 @@ function bar(job: JobNode, tick: number): { done: string; rest: string } {
   else if (state === 'PENDING') filled = 0;
   else {
     const at = tick % (BAR - 4);
-    return { done: '░'.repeat(at) + '████', rest: '░'.repeat(BAR - at - 4) };
+    return { done: `${'░'.repeat(at)}████`, rest: '░'.repeat(BAR - at - 4) };
   }
   return { done: '█'.repeat(filled), rest: '░'.repeat(BAR - filled) };
 }
@@ -151,7 +151,7 @@ export function ttyDisplay(stream: NodeJS.WriteStream, options: TtyOptions): Dis
         const state = knownState(row.state);
         const mark = state === 'RUNNING' ? (SPINNER[tick % SPINNER.length] ?? MARK.RUNNING) : MARK[state];
         const resource = resourceOf(row);
-        const name = fit(printable(`${prefix}${mark} ${labelOf(row)}${resource ? ` (${resource})` : ''}`), nameWidth);
+        const name = padOrCut(printable(`${prefix}${mark} ${labelOf(row)}${resource ? ` (${resource})` : ''}`), nameWidth);
         const { done, rest } = bar(row, tick);
         const pct = row.progress !== null ? `${String(Math.round(row.progress)).padStart(3)}%` : '    ';
         const start = timeOf(row.createdAt);
@@ -159,7 +159,7 @@ export function ttyDisplay(stream: NodeJS.WriteStream, options: TtyOptions): Dis
         const took = start !== undefined && end !== undefined ? formatDuration(Math.max(0, end - start)) : '';
         lines.push(`${name} ${paint(COLOR[state], state.padEnd(9))} ${paint(COLOR[state], done)}${paint('gray', rest)} ${pct} ${paint('gray', took)}`);
         if (row.message && (state === 'FAILED' || state === 'CANCELLED')) {
-          lines.push(paint('red', fit(printable(`${' '.repeat(prefix.length + 2)}${row.message}`), columns - 1).trimEnd()));
+          lines.push(paint('red', padOrCut(printable(`${' '.repeat(prefix.length + 2)}${row.message}`), columns - 1).trimEnd()));
         }
       }
     }

@@ -49,10 +49,9 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-export function parseWatchArgs(args: string[], env: NodeJS.ProcessEnv): WatchArgs {
-  let parsed;
+function parseOptions(args: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args,
       allowPositionals: true,
       strict: true,
@@ -61,6 +60,10 @@ export function parseWatchArgs(args: string[], env: NodeJS.ProcessEnv): WatchArg
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+export function parseWatchArgs(args: string[], env: NodeJS.ProcessEnv): WatchArgs {
+  const parsed = parseOptions(args);
   const [id, ...extra] = parsed.positionals;
   if (!id?.trim()) throw new UsageError('give the global id of the job to watch');
   if (extra.length > 0) throw new UsageError(`one job id only; unexpected ${extra.map((e) => `"${e}"`).join(' ')}`);

@@ -1,4 +1,5 @@
-import { createLocalThrottle, throttledError, type RateLimits, type UpstreamThrottle } from '../http/rate-limit.js';
+import type { RateLimits } from '../config.js';
+import { createLocalThrottle, throttledError, type UpstreamThrottle } from '../http/rate-limit.js';
 import type { FleetMetrics } from './metrics.js';
 import { digest, type RedisLink } from './redis-link.js';
 

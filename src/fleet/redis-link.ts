@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../server/logger.js';
-import type { FleetConfig } from './types.js';
+import type { FleetConfig } from '../config.js';
 import type { FleetMetrics } from './metrics.js';
 
 /**

@@ -3,19 +3,11 @@
  * Redis code; src/fleet/index.ts (ioredis) is imported dynamically, and only when REDIS_URL is set.
  */
 import type { Registry } from 'prom-client';
-import type { RateLimits, UpstreamThrottle } from '../http/rate-limit.js';
+import type { FleetConfig, RateLimits } from '../config.js';
+import type { UpstreamThrottle } from '../http/rate-limit.js';
 import type { WatchCoordinator } from '../live/watch-hub.js';
 import type { Logger } from '../server/logger.js';
 import type { LocalTerminalJobCache, TerminalJobCache } from '../upstreams/terminal-cache.js';
-
-export interface FleetConfig {
-  /** redis:// or rediss://, credentials in the URL; never logged. */
-  url: string;
-  /** Namespace of every key and channel, so deployments can share one Redis. */
-  prefix: string;
-  /** Longest wait for any one Redis command before the gateway goes on without it. */
-  timeoutMs: number;
-}
 
 export interface FleetDeps {
   config: FleetConfig;

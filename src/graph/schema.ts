@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { mergeResolvers } from '@graphql-tools/merge';
 import { Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
@@ -8,6 +7,9 @@ import type { RequestContext } from '../upstreams/request-context.js';
 import type { Upstream } from '../upstreams/types.js';
 import { guardEntities } from './entities.js';
 import { entityResolvers, sharedResolvers, type GraphOptions, type LoadById } from './resolvers.js';
+
+/** `{ typeDefs, resolvers }` as buildSubgraphSchema takes it; its resolver map type is not exported by the package's entry point. */
+type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
 
 /** schema/ sits beside src/ and dist/ alike, so one relative URL finds it from source and from the build. */
 export const SCHEMA_DIR = new URL('../../schema/', import.meta.url);
@@ -44,7 +46,7 @@ export function buildSchema(
     ...extra,
   ];
   // Codegen's resolver types are stricter than @apollo/subgraph's (context `unknown`); they meet only here.
-  const schema = buildSubgraphSchema({ typeDefs, resolvers: mergeResolvers(resolvers) as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: mergeResolvers(resolvers) as SubgraphModule['resolvers'] });
   // `_entities` is capped like `jobs(ids:)`, and a bad representation fails only its own entry.
   guardEntities(schema, options.maxJobIds);
   return schema;

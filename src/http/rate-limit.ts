@@ -1,12 +1,7 @@
 import { LRUCache } from 'lru-cache';
+import type { RateLimits } from '../config.js';
 import type { JobError } from '../model/errors.js';
 import { upstreamError } from './error-map.js';
-
-/**
- * UPSTREAM_RATE_LIMIT: the most calls per second (or minute) each credential may make to an
- * upstream, e.g. `CCE=20/s,CAE=10/s`. Parsed into the spacing between two calls, in ms.
- */
-export type RateLimits = Record<string, number>;
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000 };
 

@@ -12,40 +12,13 @@ import { codeForStatus, parseErrorBody, safeRequestId, upstreamAnswerError, upst
 import { BulkheadFull, createFairBulkhead, type FairBulkhead } from './fair-bulkhead.js';
 import { Cancelled, createInFlight } from './in-flight.js';
 import { OriginLimitReached, createOriginPool } from './origin-pool.js';
+import type { UpstreamHttpSettings } from '../config.js';
 import type { UpstreamThrottle } from './rate-limit.js';
 import { BodyTooLargeError, readBounded } from './read-body.js';
 import { ledgerOf, type RequestLedger } from './request-ledger.js';
 import { fullJitter, parseRetryAfter } from './retry-after.js';
 
-export interface HttpConfig {
-  /** Whole-request deadline, retries and queueing included. */
-  timeoutMs: number;
-  retries: number;
-  retryBaseMs: number;
-  retryMaxDelayMs: number;
-  /** Connections per upstream host; also the bulkhead's concurrency. */
-  connections: number;
-  /** Calls allowed to wait for a connection before new ones fail fast. */
-  queueSize: number;
-  maxBytes: number;
-  breaker: {
-    threshold: number;
-    windowMs: number;
-    minRequests: number;
-    halfOpenAfterMs: number;
-    /** Outcomes of one GraphQL request each circuit counts at most (breaker-votes.ts). */
-    samplesPerRequest: number;
-  };
-  /** Upstream hosts (base URLs) with a pool, breaker and bulkhead at once, per service (origin-pool.ts). */
-  maxOrigins: number;
-  /** Upstream calls one GraphQL request may make, retries and follow-up reads included (call-budget.ts). */
-  callsPerRequest: number;
-  /** The fraction of a host's connections one principal may hold at once (fair-bulkhead.ts). */
-  principalShare: number;
-  /** How long a credential the upstream rejected (401) is answered locally; 0 turns it off (credential-verdicts.ts). */
-  authCooldownMs: number;
-  /** Principals remembered per service for the cool-down and for fair shares. */
-  principalsMax: number;
+export interface HttpConfig extends UpstreamHttpSettings {
   /** UPSTREAM_RATE_LIMIT per principal (src/http/rate-limit.ts; fleet-wide in src/fleet). */
   throttle?: UpstreamThrottle | undefined;
 }

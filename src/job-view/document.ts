@@ -1,7 +1,9 @@
 /**
  * What the job page and `job-gateway watch` ask for: one subscription, the job and its sub-jobs
- * to SUBJOB_LEVELS levels. Shared by the browser bundle and the CLI, so it imports nothing.
+ * to SUBJOB_LEVELS levels. Shared by the browser bundle and the CLI, so it imports types only.
  */
+import type { JobBase } from '../model/job.js';
+import type { JobState } from '../model/state.js';
 
 /** Levels of sub-jobs selected below the watched job (the deepest simulator tree has 5). */
 export const SUBJOB_LEVELS = 6;
@@ -22,24 +24,14 @@ fragment JobRow on Job {
   ${FIELDS}
 }`;
 
-export type JobState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'SKIPPED' | 'UNKNOWN';
+export type { JobState };
 
 export const JOB_STATES: readonly JobState[] = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'SKIPPED', 'UNKNOWN'];
 
 /** A job as JOB_UPDATED selects it. Every string in it comes from an upstream: render it as text only. */
-export interface JobNode {
-  id: string;
+export interface JobNode
+  extends Pick<JobBase, 'id' | 'jobId' | 'type' | 'state' | 'terminal' | 'rawStatus' | 'message' | 'progress' | 'createdAt' | 'updatedAt' | 'finishedAt'> {
   source: string;
-  jobId: string;
-  type: string | null;
-  state: JobState;
-  terminal: boolean;
-  rawStatus: string;
-  message: string | null;
-  progress: number | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-  finishedAt: string | null;
   resourceName?: string | null;
   name?: string | null;
   instanceName?: string | null;

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { SubscriptionLimits } from '../config.js';
 
 /**
  * Codes of the live layer's own refusals. They are not upstream outcomes, so they stay out of the
@@ -8,13 +9,6 @@ export type LiveErrorCode = 'TOO_MANY_SUBSCRIPTIONS' | 'SUBSCRIBER_TOO_SLOW';
 
 export function liveError(code: LiveErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
-}
-
-export interface SubscriptionLimits {
-  /** Open subscriptions on one WebSocket connection. */
-  maxPerConnection: number;
-  /** Open subscriptions of one principal, over every connection and transport. */
-  maxPerPrincipal: number;
 }
 
 export type SubscriptionLimitName = 'connection' | 'principal' | 'pollers';

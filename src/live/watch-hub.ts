@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { WatchOptions } from '../config.js';
 import type { CallContext } from '../http/upstream-client.js';
 import { JobError, type ErrorCode } from '../model/errors.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { JobModel } from '../upstreams/types.js';
 import { fingerprint } from './fingerprint.js';
 import { tooManySubscriptions } from './subscription-limits.js';
-
-export interface WatchOptions {
-  pollIntervalMs: number;
-  /** Longest wait between polls while the upstream keeps failing. */
-  maxBackoffMs: number;
-  /** A watch ends after this long, so forgotten tabs do not poll forever. */
-  watchMaxMs: number;
-  /** Most pollers (distinct job and principal pairs) at once; a watch that needs one more is refused. */
-  maxPollers?: number;
-}
 
 export type WatchEvent = { type: 'job'; job: JobModel } | { type: 'error'; error: JobError } | { type: 'end' };
 export type WatchListener = (event: WatchEvent) => void;

@@ -15,8 +15,8 @@ export const MAX_CACHED_DOCUMENTS = 1_000;
 
 /**
  * Yoga's parse cache and parse-error cache, bounded by bytes as well as by count. Yoga's defaults
- * bound them by count only (1,024 entries each), so 2,000 distinct valid 200 KB documents kept
- * hundreds of MB alive (issue 10, item 12). Yoga's validation cache is a WeakMap keyed by the
+ * bound them by count only (1,024 entries each), so a client sending many distinct large documents
+ * could keep hundreds of MB alive. Yoga's validation cache is a WeakMap keyed by the
  * parsed document, so it lets go of whatever this cache evicts.
  */
 export function boundedParserCache(maxBytes: number): NonNullable<YogaServerOptions<object, object>['parserAndValidationCache']> {

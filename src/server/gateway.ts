@@ -173,7 +173,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     parserAndValidationCache: boundedParserCache(config.documentCacheBytes),
     // The body limit is useBodyLimit's (MAX_BODY_BYTES, below): it refuses a declared Content-Length
     // over the limit and reads a chunked body only up to it. Yoga's own 25 MB check would pipe every
-    // request body through a TransformStream as well, about 5% of the gateway's CPU (bench/results.md).
+    // request body through a TransformStream as well, a visible share of the gateway's CPU (bench/findings.md).
     maxRequestBodySize: false,
     // Errors we mean to show are JobErrors (GraphQLErrors); anything else is a bug and is masked.
     maskedErrors: true,
@@ -185,8 +185,8 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     // document is prepared. A plugin that depends on the request or the caller (auth, rate limits,
     // response caching) must be added to the fast path as well, or turn the fast path off.
     plugins: [
-      // graphql-js's own executor: yoga's default (@graphql-tools/executor) allocated about a quarter
-      // of every request's garbage here; this measured x1.11 req/s and x0.90 CPU per request (bench/findings.md).
+      // graphql-js's own executor: yoga's default (@graphql-tools/executor) allocated a large share of
+      // every request's garbage here, and throughput and CPU per request are better without it (bench/findings.md).
       useEngine({ execute, subscribe }),
       ...(options.tracing ? [useTracing()] : []),
       useRequestId(),

@@ -1,18 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-
-export interface HttpServerOptions {
-  /** Longest time to receive a request's headers (HTTP_HEADERS_TIMEOUT_MS). */
-  headersTimeoutMs: number;
-  /** Longest time to receive a whole request, body included (HTTP_REQUEST_TIMEOUT_MS). */
-  requestTimeoutMs: number;
-  /** How long an idle kept-alive connection stays open (HTTP_KEEP_ALIVE_TIMEOUT_MS). */
-  keepAliveTimeoutMs: number;
-  /** Open connections (WebSockets included); more are closed as soon as they connect (HTTP_MAX_CONNECTIONS). */
-  maxConnections: number;
-  /** After SIGTERM, how long open connections may take to finish before they are cut (DRAIN_TIMEOUT_MS). */
-  drainTimeoutMs: number;
-}
+import type { HttpServerOptions } from '../config.js';
 
 export interface HttpServer {
   server: Server;
@@ -34,6 +22,7 @@ export function createHttpServer(listener: RequestListener, options: HttpServerO
   let draining = false;
   const sockets = new Set<Socket>();
   const answering = new Set<ServerResponse>();
+  // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` below (one sweep per tick)
   let idleSweep: NodeJS.Immediate | undefined;
 
   const server = createServer(

@@ -109,7 +109,12 @@ export function combineObservers<T extends object>(...observers: T[]): T {
   for (const observer of observers) {
     for (const [name, hook] of Object.entries(observer) as [string, (...args: unknown[]) => void][]) {
       const previous = combined[name];
-      combined[name] = previous ? (...args) => (previous(...args), hook(...args)) : hook;
+      combined[name] = previous
+        ? (...args) => {
+            previous(...args);
+            hook(...args);
+          }
+        : hook;
     }
   }
   return combined as T;

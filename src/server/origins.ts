@@ -47,24 +47,3 @@ export function webSocketOriginAllowed(policy: OriginPolicy, origin: string | un
     return false;
   }
 }
-
-/** Parses CORS_ORIGINS: origins separated by commas or spaces, each exactly scheme://host[:port]. */
-export function parseOrigins(value: string | undefined): string[] | Error {
-  if (value === undefined) return [];
-  const origins: string[] = [];
-  for (const entry of value.split(/[\s,]+/).filter(Boolean)) {
-    let url: URL;
-    try {
-      url = new URL(entry);
-    } catch {
-      return new Error(`"${entry}" is not an origin like https://app.example.com`);
-    }
-    // `*` and paths are refused: the list is exact, so nothing can match more than was meant.
-    const exact = url.origin === entry.replace(/\/$/, '') && !entry.includes('*');
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !exact) {
-      return new Error(`"${entry}" is not an origin like https://app.example.com (scheme, host and port only)`);
-    }
-    origins.push(url.origin);
-  }
-  return origins;
-}

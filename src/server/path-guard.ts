@@ -10,7 +10,7 @@ import type { RequestListener } from 'node:http';
 export function isNormalPath(rawUrl: string | undefined): boolean {
   // The absolute form (`GET http://host/path`) is legal HTTP/1.1 too: judge its path.
   const url = rawUrl?.replace(/^https?:\/\/[^/?#]*/i, '');
-  if (!url || !url.startsWith('/')) return false;
+  if (!url?.startsWith('/')) return false;
   const path = url.split(/[?#]/, 1)[0]!;
   // The common case (`/graphql`), decided at once: nothing that could make a dot or empty segment.
   if (!/[.%\\]|\/\//.test(path)) return true;

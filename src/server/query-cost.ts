@@ -1,3 +1,4 @@
+import type { CostEstimates } from '../config.js';
 import {
   Kind,
   getNamedType,
@@ -14,14 +15,6 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-
-/** How many entries the lists without a size argument are taken to have (see the README). */
-export interface CostEstimates {
-  /** Entries of one `cceJobs` list (CCE's v2 list has no paging: a whole project's jobs). */
-  cceJobs: number;
-  /** Jobs in one job's whole sub-job tree, all levels together. */
-  subJobs: number;
-}
 
 /**
  * A query's cost, ready for any variables: `fixed` plus, per list variable, its weight times the

@@ -1,6 +1,7 @@
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { costOf, planCost, type CostEstimates, type CostPlan } from './query-cost.js';
+import type { CostEstimates } from '../config.js';
+import { costOf, planCost, type CostPlan } from './query-cost.js';
 
 export interface CostLimitOptions {
   maxCost: number;

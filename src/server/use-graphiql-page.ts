@@ -19,11 +19,11 @@ type Encoding = 'br' | 'gzip' | 'identity';
 
 /**
  * GraphiQL, served by the gateway itself instead of yoga's built-in page handler, for two reasons:
- * - `@graphql-yoga/render-graphiql` (GraphiQL inlined: about 9 MB of HTML, ~29 MB of heap once
+ * - `@graphql-yoga/render-graphiql` (GraphiQL inlined: megabytes of HTML, and more of heap once
  *   loaded) is imported on the first request for the page, never when GraphiQL is off;
  * - the page is the same for every request, so it is rendered once and compressed once per encoding
- *   (brotli, else gzip, as the browser accepts): 1.9 MB (br) or 2.4 MB (gzip) over the wire instead
- *   of 9 MB. Compressing costs about 0.8 s (br) or 0.2 s (gzip) of libuv's thread pool, once.
+ *   (brotli, else gzip, as the browser accepts), a fraction of the bytes over the wire. Compressing
+ *   takes a noticeable moment of libuv's thread pool, so it is done once, not per request.
  * Add this plugin only when GraphiQL is on.
  */
 export function useGraphiQLPage(options: GraphiQLPageOptions): Plugin {

@@ -5,17 +5,7 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { CostEstimates } from './query-cost.js';
-
-export interface QueryLimits {
-  maxDepth: number;
-  maxAliases: number;
-  maxTokens: number;
-  maxDirectives: number;
-  maxCost: number;
-  /** The list sizes the cost model assumes where a request does not say (use-cost-limit.ts). */
-  costEstimates: CostEstimates;
-}
+import type { QueryLimits } from '../config.js';
 
 /**
  * Hostile documents are refused at parse and validation time, before any resolver (and so any

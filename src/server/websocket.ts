@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Gateway } from './gateway.js';
@@ -61,7 +61,7 @@ export function serveWebSocket(server: Server, gateway: Gateway, maxPayloadBytes
           request,
           params: { ...payload, query: text },
         });
-        let document;
+        let document: DocumentNode;
         try {
           document = parse(text);
         } catch (error) {

@@ -6,7 +6,7 @@
  * (camelCase) and the v2 (lowercase) job APIs. Records are deep-frozen and every render builds
  * new objects, so no response can leak a mutation into the next one.
  *
- * The doc examples are reproduced verbatim (including the v3 example's 9-hex-digit uid, which
+ * The examples of the upstream API references are reproduced verbatim (including the v3 example's 9-hex-digit uid, which
  * is not a valid UUID: the gateway must not insist on UUID syntax).
  */
 import { createHash } from 'node:crypto';
@@ -549,7 +549,7 @@ export function renderCae(job: CaeJobRecord): JsonObject {
 
 const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
   {
-    // doc 001's example, verbatim
+    // The CAE API reference's example, verbatim
     id: '8c3d2e1f-4a5b-4c6d-8e7f-90a1b2c3d4e5',
     progress: 0,
     status: 'running',
@@ -687,7 +687,7 @@ export function renderCfw(job: CfwJobRecord): JsonObject {
 }
 
 const CFW_JOBS_LIST: readonly CfwJobRecord[] = [
-  // doc 003's example, verbatim
+  // The CFW API reference's example, verbatim
   { id: 'f588ce71-e26c-400d-8981-f854355f6849', status: 'Success', begin_time: 1641370501000, end_time: 1641370515000 },
   { id: '3c4d5e6f-0001-4a7b-8c9d-0e1f2a3b4c01', status: 'Running', begin_time: 1757066400123 },
   {
@@ -734,7 +734,7 @@ export function renderDb(job: DbJobRecord): JsonObject {
 }
 
 const DB_JOBS_LIST: readonly DbJobRecord[] = [
-  // UPSTREAMS.md's example, verbatim
+  // The RDS API reference's example, verbatim
   {
     id: 'a9767ede-fe0f-4888-9003-e843a4c90514',
     name: 'CreateMysqlInstance',
@@ -822,11 +822,11 @@ export const LIVE_DB_ID = '5e6f7a8b-00a1-4c9d-8e0f-1a2b3c4d5ea1';
 
 export const SIM_IDS = deepFreeze({
   cce: {
-    /** Doc 004 example: CreateCluster, Running, sub-jobs InstallMaster + CreatePSMCert (embedded whole). */
+    /** The CCE API reference's example: CreateCluster, Running, sub-jobs InstallMaster + CreatePSMCert (embedded whole). */
     docV3: CCE_DOC_V3.uid,
     docV3InstallMaster: 'fd474fab-9606-11e8-baa9-0255ac10215d',
     docV3CreatePSMCert: 'fd474f82-9606-11e8-baa8-0255ac10215d',
-    /** Doc 000 example: ScaleupCluster, Failed, completionTime set. */
+    /** The CCE API reference's second example: ScaleupCluster, Failed, completionTime set. */
     docV2: CCE_DOC_V2.uid,
     initializing: CCE_INITIALIZING.uid,
     running: CCE_RUNNING.uid,
@@ -863,7 +863,7 @@ export const SIM_IDS = deepFreeze({
     ],
   },
   cae: {
-    /** Doc 001 example: running, progress 0, one task "upgrade" in init. */
+    /** The CAE API reference's example: running, progress 0, one task "upgrade" in init. */
     doc: '8c3d2e1f-4a5b-4c6d-8e7f-90a1b2c3d4e5',
     init: '1a2b3c4d-0001-4e5f-8a9b-0c1d2e3f4a01',
     running: '1a2b3c4d-0002-4e5f-8a9b-0c1d2e3f4a02',
@@ -877,14 +877,14 @@ export const SIM_IDS = deepFreeze({
     hostile: '1a2b3c4d-0009-4e5f-8a9b-0c1d2e3f4a09',
   },
   cfw: {
-    /** Doc 003 example. */
+    /** The CFW API reference's example. */
     doc: 'f588ce71-e26c-400d-8981-f854355f6849',
     success: 'f588ce71-e26c-400d-8981-f854355f6849',
     running: '3c4d5e6f-0001-4a7b-8c9d-0e1f2a3b4c01',
     failed: '3c4d5e6f-0002-4a7b-8c9d-0e1f2a3b4c02',
   },
   db: {
-    /** UPSTREAMS.md example. */
+    /** The RDS API reference's example. */
     doc: 'a9767ede-fe0f-4888-9003-e843a4c90514',
     completed: 'a9767ede-fe0f-4888-9003-e843a4c90514',
     pending: '5e6f7a8b-0001-4c9d-8e0f-1a2b3c4d5e01',

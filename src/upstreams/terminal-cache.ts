@@ -1,9 +1,5 @@
 import { LRUCache } from 'lru-cache';
-
-export interface CacheConfig {
-  maxEntries: number;
-  ttlMs: number;
-}
+import type { CacheConfig } from '../config.js';
 
 /**
  * Jobs in a terminal state never change again, so repeat reads need no upstream call. Shared

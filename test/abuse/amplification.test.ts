@@ -108,7 +108,7 @@ describe('cost counts list sizes (defaults)', () => {
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     expect(res.data?.jobs).toHaveLength(100);
-    const nest = 'subJobs { '.repeat(12) + 'jobId' + ' }'.repeat(12);
+    const nest = `${'subJobs { '.repeat(12)}jobId${' }'.repeat(12)}`;
     const deep = await g.query(`{ cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.deepTree}") { jobId ${nest} } }`, { token: uniqueToken() });
     expect(deep.errors, JSON.stringify(deep.errors)).toBeUndefined();
   });

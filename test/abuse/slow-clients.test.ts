@@ -31,7 +31,10 @@ async function open(url: string): Promise<RawClient> {
     socket,
     received: () => received,
     closed: false,
-    whenClosed: new Promise<void>((resolve) => socket.once('close', () => ((client.closed = true), resolve()))),
+    whenClosed: new Promise<void>((resolve) => socket.once('close', () => {
+        client.closed = true;
+        resolve();
+      })),
   };
   socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
   socket.on('error', () => undefined);

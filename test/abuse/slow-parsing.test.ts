@@ -1,7 +1,7 @@
 /**
- * Issue 10, item 8: an upstream answer whose timestamps are 50,000 spaces and a "!" once made each
- * field's regular expression backtrack for about two seconds, with the event loop blocked: /health
- * and every other tenant waited. The answer here carries eleven such fields (as in the issue); the
+ * An upstream answer whose timestamps are 50,000 spaces and a "!" made each field's regular
+ * expression of an earlier version backtrack for seconds, with the event loop blocked: /health
+ * and every other tenant waited. The answer here carries eleven such fields; the
  * gateway must map it (those times are null, never an error) while /health keeps answering.
  */
 import { request } from 'undici';

@@ -139,13 +139,13 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
     const keys = await client.keys('*');
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.startsWith('job-gateway:'))).toBe(true);
-    const valueOf = async (k: string): Promise<string> => {
+    const storedValue = async (k: string): Promise<string> => {
       const type = await client.type(k);
       if (type === 'string') return (await client.get(k)) ?? '';
       if (type === 'set') return JSON.stringify(await client.smembers(k));
       return JSON.stringify(await client.hgetall(k));
     };
-    const values = await Promise.all(keys.map(valueOf));
+    const values = await Promise.all(keys.map(storedValue));
     const principal = hash('sha256', token, 'base64url');
     for (const text of [...keys, ...values]) {
       expect(text).not.toContain(token);
@@ -321,7 +321,7 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
     await eventually(() => watchers.flat().every((s) => s.payloads.length >= 2), 'every watcher to see step 1', 30_000);
 
     const held = await Promise.all(replicas.map((r) => r.metric('fleet_leases_held')));
-    const holder = held.findIndex((v) => v === 1);
+    const holder = held.indexOf(1);
     expect(held.filter((v) => v === 1)).toHaveLength(1);
     const victim = replicas[holder]!;
     const survivors = watchers.filter((_, i) => i !== holder).flat();

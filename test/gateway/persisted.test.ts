@@ -371,12 +371,12 @@ describe('a manifest that cannot be served stops start-up, naming the entry', ()
     ['over MAX_COST (set to 2 here)', 'too-costly', CFW_STATE, /cost/i, { MAX_COST: '2' }],
     ['over MAX_TOKENS (set to 20 here)', 'too-many-tokens', DB_STATE, /token/i, { MAX_TOKENS: '20' }],
     ['introspection with INTROSPECTION=false', 'introspection', '{ __schema { queryType { name } } }', /introspection/, { INTROSPECTION: 'false' }],
-  ])('%s', (_what, id, text, why, env: Record<string, string> = {}) => {
+  ])('%s', async (_what, id, text, why, env: Record<string, string> = {}) => {
     const path = manifestFile(`${id}.json`, { '{ __typename }': '{ __typename }', [id]: text });
     const config = loadConfig({ LOG_LEVEL: 'silent', PERSISTED_DOCUMENTS: path, ...env });
     let error: unknown;
     try {
-      createGateway(config, { endpoints }).close();
+      await createGateway(config, { endpoints }).close();
     } catch (caught) {
       error = caught;
     }

@@ -762,7 +762,7 @@ describe('dbJob (RDS task center)', () => {
   const base = { __typename: 'DbJob', source: 'DB', projectId: P, region: REGION, subJobs: [] };
   it.each<[string, Partial<JobOut>]>([
     [
-      'UPSTREAMS.md example (Completed, +0800)',
+      'the RDS API reference example (Completed, +0800)',
       {
         jobId: SIM_IDS.db.completed,
         type: 'CreateMysqlInstance',
@@ -890,7 +890,7 @@ async function roundTrip(jobs: JobOut[]): Promise<string[]> {
     const aliases = chunk.map((_, i) => `j${i}: job(id: $i${i}) { ...J }`).join('\n');
     const params = chunk.map((_, i) => `$i${i}: ID!`).join(', ');
     const variables: Record<string, unknown> = { ids: chunk };
-    chunk.forEach((id, i) => (variables[`i${i}`] = id));
+    for (const [i, id] of chunk.entries()) variables[`i${i}`] = id;
     const data = await run<Record<string, JobOut> & { jobs: JobOut[] }>(
       `query(${params}, $ids: [ID!]!) { ${aliases} jobs(ids: $ids) { ...J } }`,
       variables,

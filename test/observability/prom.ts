@@ -23,7 +23,7 @@ export interface Exposition {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?\s*/gy;
 
-function unescape(value: string): string {
+function unescapeLabel(value: string): string {
   return value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
@@ -42,7 +42,7 @@ function parseLabels(text: string | undefined, line: string): Record<string, str
   LABEL.lastIndex = 0;
   let consumed = 0;
   for (let m = LABEL.exec(text); m !== null; m = LABEL.exec(text)) {
-    labels[m[1]!] = unescape(m[2]!);
+    labels[m[1]!] = unescapeLabel(m[2]!);
     consumed = LABEL.lastIndex;
   }
   if (consumed !== text.length) throw new Error(`malformed labels in: ${line}`);

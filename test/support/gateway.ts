@@ -20,6 +20,8 @@ export interface TestGateway {
   url: string;
   gateway: Gateway;
   config: Config;
+  /** The node:http server, e.g. to wait until it has seen a client's connection close. */
+  server: Server;
   query<T = Record<string, unknown>>(
     query: string,
     options?: { variables?: Record<string, unknown>; token?: string | null; headers?: Record<string, string> },
@@ -50,6 +52,7 @@ export async function startGateway(
     url,
     gateway,
     config,
+    server,
     async query(query, options = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
       const token = options.token === undefined ? 'test-token' : options.token;

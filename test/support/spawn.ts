@@ -43,7 +43,9 @@ export function spawnProcess(command: string, args: string[], env: Record<string
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
-  const changed = () => waiters.forEach((w) => w());
+  const changed = () => {
+    for (const w of waiters) w();
+  };
   child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     all += chunk.toString();

@@ -306,8 +306,8 @@ const resolvers = {
     pets: (_source: PetSource, { kinds }: { kinds: string[] }) => kinds.map((kind, i) => perform(kind, (k) => makePet(k, i))),
   },
   Box: {
-    v: (source: BoxSource, { k }: { k: string }) => perform(k, scalar),
-    nn: (source: BoxSource, { k }: { k: string }) => perform(k, scalar),
+    v: (_source: BoxSource, { k }: { k: string }) => perform(k, scalar),
+    nn: (_source: BoxSource, { k }: { k: string }) => perform(k, scalar),
     byId: (source: BoxSource, { specs }: { specs: string[] }) => perform(specs[source.id] ?? 'null', scalar),
     nnById: (source: BoxSource, { specs }: { specs: string[] }) => perform(specs[source.id] ?? 'null', scalar),
     child: (source: BoxSource, { k }: { k: string }) => perform(k, (kind) => (kind === 'box' ? box(source.id + 1) : kind)),
@@ -362,7 +362,7 @@ const resolvers = {
     pet: (_: unknown, { kind }: { kind: string }) => perform(kind, (k) => makePet(k, 0)),
     pets: (_: unknown, { kinds }: { kinds: string[] }) => kinds.map((kind, i) => perform(kind, (k) => makePet(k, i))),
     petGroups: (_: unknown, { groups }: { groups: Array<string[] | null> }) =>
-      groups.map((group, g) => group && group.map((kind, i) => perform(kind, (k) => makePet(k, g * 10 + i)))),
+      groups.map((group, g) => group?.map((kind, i) => perform(kind, (k) => makePet(k, g * 10 + i)))),
     things: (_: unknown, { kinds }: { kinds: string[] }) => kinds.map((kind, i) => perform(kind, (k) => (k === 'Person' ? { kind: k, id: i, name: `person-${i}` } : makePet(k, i)))),
     untyped: (_: unknown, { names }: { names: Array<string | null> }) =>
       names.map((name, i) => {

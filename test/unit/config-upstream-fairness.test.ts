@@ -1,4 +1,4 @@
-/** The settings of the upstream client's fairness and bounds (issue 10): defaults and validation. */
+/** The settings of the upstream client's fairness and bounds: defaults and validation. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { HWC_PUBLIC_REGIONS } from '../../src/model/regions.js';

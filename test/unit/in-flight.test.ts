@@ -35,7 +35,10 @@ describe('createInFlight', () => {
     const inFlight = createInFlight<string>();
     const answer = deferred<string>();
     let controller: AbortController | undefined;
-    const start = (c: AbortController) => ((controller = c), answer.promise);
+    const start = (c: AbortController) => {
+      controller = c;
+      return answer.promise;
+    };
     const leaver = new AbortController();
     const left = inFlight.join('k', start, leaver.signal, leaving);
     const stays = inFlight.join('k', start, new AbortController().signal, leaving);

@@ -1,5 +1,5 @@
 /**
- * Every parser of upstream text runs in linear time (issue 10, item 8): hostile padding is refused
+ * Every parser of upstream text runs in linear time: hostile padding is refused
  * quickly instead of backtracking for seconds on the event loop. Each case would take seconds with
  * the old patterns (`\s*…(?:\s+…)?`); the bound here is generous for a loaded two-core machine and
  * still two orders of magnitude below what the quadratic versions took.

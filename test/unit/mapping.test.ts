@@ -3,7 +3,7 @@ import { JobError } from '../../src/model/errors.js';
 import { caeGlobalId, caeTaskGlobalId, mapCaeJob, type CaeRef } from '../../src/upstreams/cae/map.js';
 import { cceGlobalId, descendants, mapCceJob, type CceApi, type CceJobModel, type MapPlace } from '../../src/upstreams/cce/map.js';
 import { cfwGlobalId, mapCfwJob, type CfwRef } from '../../src/upstreams/cfw/map.js';
-import { dbGlobalId, mapDbJob, type DbRef } from '../../src/upstreams/db/map.js';
+import { dbGlobalId, mapDbJob, parsePercent, type DbRef } from '../../src/upstreams/db/map.js';
 
 // ---- The docs' example payloads, verbatim -------------------------------------------------------
 
@@ -89,7 +89,7 @@ const CAE_EXAMPLE = `{
 /** upstream-docs/003_8fc9c45cf61bce37.txt (CFW ListJob). */
 const CFW_EXAMPLE = `{ "data" : { "begin_time" : 1641370501000, "end_time" : 1641370515000, "id" : "f588ce71-e26c-400d-8981-f854355f6849", "status" : "Success" } }`;
 
-/** UPSTREAMS.md (RDS task center). */
+/** The RDS API reference's example (task center). */
 const RDS_EXAMPLE = `{"job":{"id":"a9767ede-fe0f-4888-9003-e843a4c90514","name":"CreateMysqlInstance","status":"Completed","created":"2021-07-12T09:22:04+0800","ended":"2021-07-12T10:10:13+0800","progress":"","instance":{"id":"b34f8c791f2643578510c093aa2351a8in01","name":"mysql-c1a3"},"fail_reason":null}}`;
 
 // ---- helpers ----------------------------------------------------------------------------------
@@ -294,6 +294,56 @@ describe('CCE v2 ListJobs example', () => {
       subJobs: undefined,
       partial: false,
     });
+  });
+});
+
+const placeIn = (api: CceApi) => ({ api, region: 'cn-north-4', projectId: 'p1', maxDepth: 32, requestId: null });
+const CREATED = '2025-09-02 10:23:38.987955 +0000 UTC';
+const UPDATED = '2025-09-02 11:26:03.218087 +0000 UTC';
+const DONE = '2025-09-02 11:30:00.5 +0000 UTC';
+
+describe('CCE finishedAt', () => {
+  const v3 = (phase: string) =>
+    mapCceJob(
+      { apiVersion: 'v3', metadata: { uid: 'j', creationTimestamp: CREATED, updateTimestamp: UPDATED }, spec: {}, status: { phase } },
+      placeIn('v3'),
+    );
+  const v2 = (status: string, completionTime?: unknown) =>
+    mapCceJob(
+      {
+        apiVersion: 'v2',
+        metadata: { uid: 'j', creationTimestamp: CREATED, updateTimestamp: UPDATED },
+        spec: {},
+        status: completionTime === undefined ? { status } : { status, completionTime },
+      },
+      placeIn('v2'),
+    );
+
+  it.each([
+    ['Success', '2025-09-02T11:26:03.218Z'],
+    ['Failed', '2025-09-02T11:26:03.218Z'],
+    ['success', '2025-09-02T11:26:03.218Z'],
+    ['Running', null],
+    ['Initializing', null],
+    ['Mystery', null],
+  ])('v3 %s: finishedAt is updateTimestamp only when terminal → %s', (phase, expected) => {
+    const job = v3(phase);
+    expect(job.finishedAt).toBe(expected);
+    expect(job.createdAt).toBe('2025-09-02T10:23:38.987Z');
+    expect(job.updatedAt).toBe('2025-09-02T11:26:03.218Z');
+  });
+
+  it.each([
+    ['Failed', DONE, '2025-09-02T11:30:00.500Z'],
+    ['Success', DONE, '2025-09-02T11:30:00.500Z'],
+    ['Failed', undefined, null],
+    ['Success', '', null],
+    ['Running', undefined, null],
+    ['Failed', 'garbage', null],
+  ] as Array<[string, unknown, string | null]>)('v2 %s with completionTime %j → %s (never updateTimestamp)', (status, completion, expected) => {
+    const job = v2(status, completion);
+    expect(job.finishedAt).toBe(expected);
+    expect(job.updatedAt).toBe('2025-09-02T11:26:03.218Z');
   });
 });
 
@@ -596,6 +646,49 @@ describe('CAE tasks', () => {
   });
 });
 
+describe('CAE job times come from its tasks', () => {
+  const ref: CaeRef = { region: 'cn-north-4', projectId: 'p1', environmentId: 'e1', enterpriseProjectId: null, jobId: 'j1' };
+  const map = (status: string, tasks: unknown[]) => mapCaeJob({ api_version: 'v1', kind: 'Job', spec: { progress: 50, status, tasks } }, ref, null);
+
+  const tasks = [
+    { index: 2, name: 'deploy', status: 'success', created_at: '2023-02-16T11:30:00Z', updated_at: '2023-02-16T11:45:10.5Z' },
+    { index: 1, name: 'build', status: 'success', created_at: '2023-02-16T11:24:07.950175Z', updated_at: '2023-02-16T11:29:59Z' },
+    // different formats still compare as instants
+    { index: 3, name: 'verify', status: 'success', created_at: '2023-02-16T19:40:00+0800', updated_at: '2023-02-16 11:50:00.123456 +0000 UTC' },
+    { index: 4, name: 'noop', status: 'skip', created_at: '', updated_at: null },
+  ];
+
+  it('createdAt is the earliest task creation, updatedAt the latest task update', () => {
+    const job = map('success', tasks);
+    expect(job.createdAt).toBe('2023-02-16T11:24:07.950Z');
+    expect(job.updatedAt).toBe('2023-02-16T11:50:00.123Z');
+    expect(job.finishedAt).toBe('2023-02-16T11:50:00.123Z');
+  });
+
+  it('a running job has no finishedAt', () => {
+    const job = map('running', tasks);
+    expect(job.updatedAt).toBe('2023-02-16T11:50:00.123Z');
+    expect(job.finishedAt).toBeNull();
+  });
+
+  it('each task keeps its own times; a terminal task is finished at its update', () => {
+    const job = map('running', [
+      { index: 1, name: 'upgrade', status: 'init', detail: '', created_at: '2023-02-16T11:24:07.950175Z', updated_at: '2023-02-16T11:24:07.950175Z' },
+      { index: 2, name: 'done', status: 'failed', detail: 'x', created_at: '2023-02-16T11:24:07Z', updated_at: '2023-02-16T11:25:00Z' },
+    ]);
+    expect(job.subJobs.map((t) => [t.createdAt, t.updatedAt, t.finishedAt])).toEqual([
+      ['2023-02-16T11:24:07.950Z', '2023-02-16T11:24:07.950Z', null],
+      ['2023-02-16T11:24:07.000Z', '2023-02-16T11:25:00.000Z', '2023-02-16T11:25:00.000Z'],
+    ]);
+  });
+
+  it('no tasks (or no parseable task times) → null times', () => {
+    expect(map('success', [])).toMatchObject({ createdAt: null, updatedAt: null, finishedAt: null });
+    const noTimes = map('failed', [{ index: 1, name: 'a', status: 'failed', created_at: 'soon', updated_at: '' }]);
+    expect(noTimes).toMatchObject({ createdAt: null, updatedAt: null, finishedAt: null });
+  });
+});
+
 describe('CAE payloads missing what the gateway needs → UPSTREAM_ERROR', () => {
   const ref: CaeRef = { region: REGION, projectId: PROJECT, environmentId: 'env-1', enterpriseProjectId: null, jobId: 'J' };
   it.each([
@@ -736,6 +829,32 @@ describe('RDS task example', () => {
   it('a failed job: message is fail_reason', () => {
     const job = mapDbJob({ job: { id: ref.jobId, status: 'Failed', fail_reason: 'Insufficient quota.', name: '' } }, ref, null);
     expect(job).toMatchObject({ state: 'FAILED', message: 'Insufficient quota.', name: null, type: null, progress: null });
+  });
+});
+
+describe('parsePercent (RDS progress)', () => {
+  it.each([
+    ['60%', 60],
+    ['0%', 0],
+    ['100%', 100],
+    ['7.5%', 7.5],
+    [' 42 % ', 42],
+    ['60', 60],
+    ['250%', 100],
+    ['', null],
+    ['%', null],
+    ['abc', null],
+    ['-5%', null],
+    ['60%%', null],
+    [null, null],
+    [undefined, null],
+    [{}, null],
+    [45, 45],
+    [-5, 0],
+    [250, 100],
+    [Number.NaN, null],
+  ] as Array<[unknown, number | null]>)('%j → %s', (input, expected) => {
+    expect(parsePercent(input)).toBe(expected);
   });
 });
 

@@ -35,7 +35,7 @@ describe('query cost', () => {
     // The estimate is the whole tree's size: each of its jobs pays the costliest level once.
     expect(cost('{ job(id: "x") { subJobs { id subJobs { id subJobs { id } } } } }')).toBe(1 + 1 + 20 * (1 + 1));
     expect(cost('{ job(id: "x") { subJobs { id subJobs { id state message subJobs { id } } } } }')).toBe(1 + 1 + 20 * (1 + 1 + 1 + 1));
-    const twelve = 'subJobs { '.repeat(12) + 'jobId' + ' }'.repeat(12);
+    const twelve = `${'subJobs { '.repeat(12)}jobId${' }'.repeat(12)}`;
     expect(cost(`{ job(id: "x") { jobId ${twelve} } }`)).toBe(1 + 1 + 1 + 20 * 1);
     // Two aliased subJobs walk the tree twice.
     expect(cost('{ job(id: "x") { subJobs { a: subJobs { id } b: subJobs { id state } } } }')).toBe(1 + 1 + 20 * (1 + 2));

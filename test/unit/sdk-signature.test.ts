@@ -48,7 +48,7 @@ describe('sdkSign: the published test vectors', () => {
   });
 });
 
-/** An independent, literal transcription of the algorithm in UPSTREAMS.md, to pin the canonical form. */
+/** An independent, literal transcription of the SDK-HMAC-SHA256 algorithm as Huawei Cloud documents it, to pin the canonical form. */
 function referenceSign(canonicalUri: string, canonicalQuery: string, headers: Array<[string, string]>, body: string, sk: string): string {
   const sorted = [...headers].sort(([a], [b]) => (a < b ? -1 : 1));
   const canonicalHeaders = sorted.map(([k, v]) => `${k}:${v.trim()}\n`).join('');

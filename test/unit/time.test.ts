@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { toDateTime } from '../../src/model/time.js';
-import { mapCaeJob, type CaeRef } from '../../src/upstreams/cae/map.js';
-import { mapCceJob, type CceApi } from '../../src/upstreams/cce/map.js';
-import { parsePercent } from '../../src/upstreams/db/map.js';
 
 describe('toDateTime: Go time.String()', () => {
   it.each([
@@ -122,123 +119,6 @@ describe('toDateTime: garbage gives null, never a throw', () => {
   });
 });
 
-const place = (api: CceApi) => ({ api, region: 'cn-north-4', projectId: 'p1', maxDepth: 32, requestId: null });
-const CREATED = '2025-09-02 10:23:38.987955 +0000 UTC';
-const UPDATED = '2025-09-02 11:26:03.218087 +0000 UTC';
-const DONE = '2025-09-02 11:30:00.5 +0000 UTC';
-
-describe('CCE finishedAt', () => {
-  const v3 = (phase: string) =>
-    mapCceJob(
-      { apiVersion: 'v3', metadata: { uid: 'j', creationTimestamp: CREATED, updateTimestamp: UPDATED }, spec: {}, status: { phase } },
-      place('v3'),
-    );
-  const v2 = (status: string, completionTime?: unknown) =>
-    mapCceJob(
-      {
-        apiVersion: 'v2',
-        metadata: { uid: 'j', creationTimestamp: CREATED, updateTimestamp: UPDATED },
-        spec: {},
-        status: completionTime === undefined ? { status } : { status, completionTime },
-      },
-      place('v2'),
-    );
-
-  it.each([
-    ['Success', '2025-09-02T11:26:03.218Z'],
-    ['Failed', '2025-09-02T11:26:03.218Z'],
-    ['success', '2025-09-02T11:26:03.218Z'],
-    ['Running', null],
-    ['Initializing', null],
-    ['Mystery', null],
-  ])('v3 %s: finishedAt is updateTimestamp only when terminal → %s', (phase, expected) => {
-    const job = v3(phase);
-    expect(job.finishedAt).toBe(expected);
-    expect(job.createdAt).toBe('2025-09-02T10:23:38.987Z');
-    expect(job.updatedAt).toBe('2025-09-02T11:26:03.218Z');
-  });
-
-  it.each([
-    ['Failed', DONE, '2025-09-02T11:30:00.500Z'],
-    ['Success', DONE, '2025-09-02T11:30:00.500Z'],
-    ['Failed', undefined, null],
-    ['Success', '', null],
-    ['Running', undefined, null],
-    ['Failed', 'garbage', null],
-  ] as Array<[string, unknown, string | null]>)('v2 %s with completionTime %j → %s (never updateTimestamp)', (status, completion, expected) => {
-    const job = v2(status, completion);
-    expect(job.finishedAt).toBe(expected);
-    expect(job.updatedAt).toBe('2025-09-02T11:26:03.218Z');
-  });
-});
-
-describe('CAE job times come from its tasks', () => {
-  const ref: CaeRef = { region: 'cn-north-4', projectId: 'p1', environmentId: 'e1', enterpriseProjectId: null, jobId: 'j1' };
-  const map = (status: string, tasks: unknown[]) => mapCaeJob({ api_version: 'v1', kind: 'Job', spec: { progress: 50, status, tasks } }, ref, null);
-
-  const tasks = [
-    { index: 2, name: 'deploy', status: 'success', created_at: '2023-02-16T11:30:00Z', updated_at: '2023-02-16T11:45:10.5Z' },
-    { index: 1, name: 'build', status: 'success', created_at: '2023-02-16T11:24:07.950175Z', updated_at: '2023-02-16T11:29:59Z' },
-    // different formats still compare as instants
-    { index: 3, name: 'verify', status: 'success', created_at: '2023-02-16T19:40:00+0800', updated_at: '2023-02-16 11:50:00.123456 +0000 UTC' },
-    { index: 4, name: 'noop', status: 'skip', created_at: '', updated_at: null },
-  ];
-
-  it('createdAt is the earliest task creation, updatedAt the latest task update', () => {
-    const job = map('success', tasks);
-    expect(job.createdAt).toBe('2023-02-16T11:24:07.950Z');
-    expect(job.updatedAt).toBe('2023-02-16T11:50:00.123Z');
-    expect(job.finishedAt).toBe('2023-02-16T11:50:00.123Z');
-  });
-
-  it('a running job has no finishedAt', () => {
-    const job = map('running', tasks);
-    expect(job.updatedAt).toBe('2023-02-16T11:50:00.123Z');
-    expect(job.finishedAt).toBeNull();
-  });
-
-  it('each task keeps its own times; a terminal task is finished at its update', () => {
-    const job = map('running', [
-      { index: 1, name: 'upgrade', status: 'init', detail: '', created_at: '2023-02-16T11:24:07.950175Z', updated_at: '2023-02-16T11:24:07.950175Z' },
-      { index: 2, name: 'done', status: 'failed', detail: 'x', created_at: '2023-02-16T11:24:07Z', updated_at: '2023-02-16T11:25:00Z' },
-    ]);
-    expect(job.subJobs.map((t) => [t.createdAt, t.updatedAt, t.finishedAt])).toEqual([
-      ['2023-02-16T11:24:07.950Z', '2023-02-16T11:24:07.950Z', null],
-      ['2023-02-16T11:24:07.000Z', '2023-02-16T11:25:00.000Z', '2023-02-16T11:25:00.000Z'],
-    ]);
-  });
-
-  it('no tasks (or no parseable task times) → null times', () => {
-    expect(map('success', [])).toMatchObject({ createdAt: null, updatedAt: null, finishedAt: null });
-    const noTimes = map('failed', [{ index: 1, name: 'a', status: 'failed', created_at: 'soon', updated_at: '' }]);
-    expect(noTimes).toMatchObject({ createdAt: null, updatedAt: null, finishedAt: null });
-  });
-});
-
-describe('parsePercent (RDS progress)', () => {
-  it.each([
-    ['60%', 60],
-    ['0%', 0],
-    ['100%', 100],
-    ['7.5%', 7.5],
-    [' 42 % ', 42],
-    ['60', 60],
-    ['250%', 100],
-    ['', null],
-    ['%', null],
-    ['abc', null],
-    ['-5%', null],
-    ['60%%', null],
-    [null, null],
-    [undefined, null],
-    [{}, null],
-    [45, 45],
-    [Number.NaN, null],
-  ] as Array<[unknown, number | null]>)('%j → %s', (input, expected) => {
-    expect(parsePercent(input)).toBe(expected);
-  });
-});
-
 describe('toDateTime: values that only look like times', () => {
   it.each([
     ['epoch 0 (upstreams send it for "not yet")', 0],
@@ -252,11 +132,5 @@ describe('toDateTime: values that only look like times', () => {
 
   it('keeps the last millisecond of year 9999', () => {
     expect(toDateTime(253402300799999)).toBe('9999-12-31T23:59:59.999Z');
-  });
-
-  it('clamps numeric progress to 0..100', () => {
-    expect(parsePercent(-5)).toBe(0);
-    expect(parsePercent(250)).toBe(100);
-    expect(parsePercent(Number.NaN)).toBeNull();
   });
 });
