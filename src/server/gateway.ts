@@ -3,7 +3,7 @@ import { useEngine } from '@envelop/core';
 import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
-import { principalOf } from '../http/credentials.js';
+import { principalOf } from '../http/credential.js';
 import type { FleetFactory } from '../fleet/types.js';
 import { createLocalThrottle } from '../http/rate-limit.js';
 import type { CallContext } from '../http/upstream-client.js';
@@ -17,7 +17,7 @@ import { UPSTREAMS } from '../upstreams/index.js';
 import { createRequestContext, type RequestContext } from '../upstreams/request-context.js';
 import { cacheFor, createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
-import { credentialFrom, credentialOf } from './credentials.js';
+import { credentialForToken, requestCredential } from './request-credential.js';
 import { createFastPath } from './fast-path.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
 import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
@@ -150,7 +150,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     context: ({ request }) => {
-      const credential = credentialFrom(request, config.aksk);
+      const credential = requestCredential(request, config.aksk);
       const call: CallContext = {
         credential,
         principal: principalOf(credential),
@@ -232,7 +232,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
         schema,
         prepared,
         persisted: persistedLookup(trusted, apq, trustedOnly, prepared),
-        credentialOf: (token) => credentialOf(token, config.aksk),
+        credentialOf: (token) => credentialForToken(token, config.aksk),
         newContext: (call) => createRequestContext(call, config.region),
         maxBodyBytes: config.maxBodyBytes,
         costLimit,
