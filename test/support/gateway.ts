@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Clock } from '../../src/http/clock.js';
 import type { JobSource } from '../../src/model/job.js';
 import { createGateway, loadFleet, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import { createHttpServer } from '../../src/server/http-server.js';
@@ -27,8 +28,11 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** createGateway's options other than the endpoints (e.g. a `logger` writing to a test's buffer). */
-export type ExtraGatewayOptions = Omit<GatewayOptions, 'endpoints'>;
+/**
+ * createGateway's options other than the endpoints (e.g. a `logger` writing to a test's buffer), and
+ * the `clock` the upstream clients schedule their deadlines, retries and waits with.
+ */
+export type ExtraGatewayOptions = Omit<GatewayOptions, 'endpoints'> & { clock?: Clock };
 
 /**
  * A gateway on a free loopback port. `env` is read exactly like the real process environment;
@@ -37,9 +41,10 @@ export type ExtraGatewayOptions = Omit<GatewayOptions, 'endpoints'>;
 export async function startGateway(
   endpoints: Record<JobSource, string>,
   env: Record<string, string> = {},
-  options: ExtraGatewayOptions = {},
+  { clock, ...options }: ExtraGatewayOptions = {},
 ): Promise<TestGateway> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
+  if (clock) config.http.clock = clock;
   const gateway = createGateway(config, { fleet: await loadFleet(config), ...options, endpoints });
   const server: Server = createHttpServer(gateway.listener, config.server).server;
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
