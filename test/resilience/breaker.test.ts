@@ -187,6 +187,18 @@ describe('what does not open the breaker', () => {
     expect(cfw?.client.circuits()[g.faulty.url]).toBe('closed');
   });
 
+  it("answers over UPSTREAM_MAX_BYTES (undici's maxResponseSize) are UPSTREAM_ERROR, not retried, and leave it closed", async () => {
+    const g = (gw = await startFaultyGateway({ ...BREAKER_ENV, UPSTREAM_RETRIES: '2', UPSTREAM_MAX_BYTES: '1024' }));
+    g.faulty.script = () => ({ kind: 'large', bytes: 64 * 1024 });
+    for (let i = 0; i < 8; i++) {
+      const res = await g.query(`{ ${cceField('cce', `job-${i}`)} }`);
+      expect(codeAt(res, 'cce')).toBe('UPSTREAM_ERROR');
+      expect(errorAt(res, 'cce')?.message).toMatch(/larger than 1024 bytes/);
+    }
+    expect(g.faulty.calls).toHaveLength(8);
+    expect(cceCircuit(g)).toBe('closed');
+  });
+
   it('a control: the same number of 500s does open it', async () => {
     const g = (gw = await startFaultyGateway(BREAKER_ENV));
     g.faulty.script = () => server500;
