@@ -5,7 +5,7 @@ import { upstreamError } from './error-map.js';
 import { info, isDropped, isInSuccessfulAnswer, isLocal, markLocal } from './failure-kinds.js';
 import { ledgerOf, type RequestLedger } from './request-ledger.js';
 import type { Policy, Step, UpstreamCall } from './upstream-call.js';
-import type { HttpConfig, UpstreamObserver, UpstreamResponse } from './upstream-types.js';
+import type { HttpConfig, UpstreamResponse } from './upstream-types.js';
 
 // Indexed by cockatiel's CircuitState (Closed, Open, HalfOpen, Isolated).
 export const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'open'] as const;

@@ -30,7 +30,7 @@ export interface TestGateway {
 
 /**
  * createGateway's options other than the endpoints (e.g. a `logger` writing to a test's buffer), and
- * the `clock` the upstream clients schedule their deadlines, retries and waits with.
+ * the `clock` the upstream clients (deadlines, retries, waits) and the watch hub (polls) schedule with.
  */
 export type ExtraGatewayOptions = Omit<GatewayOptions, 'endpoints'> & { clock?: Clock };
 
@@ -44,7 +44,10 @@ export async function startGateway(
   { clock, ...options }: ExtraGatewayOptions = {},
 ): Promise<TestGateway> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
-  if (clock) config.http.clock = clock;
+  if (clock) {
+    config.http.clock = clock;
+    config.watch.clock = clock;
+  }
   const gateway = createGateway(config, { fleet: await loadFleet(config), ...options, endpoints });
   const server: Server = createHttpServer(gateway.listener, config.server).server;
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);

@@ -13,8 +13,8 @@ export interface TestClock extends Clock {
   advance(ms: number): Promise<void>;
   /** Delays (ms from when they were set) of the timers still pending. */
   pending(): number[];
-  /** Resolves once a timer of `ms` (or one `ms` accepts) is pending (polled on the real clock; no fixed sleep). */
-  waitForTimer(ms: number | ((ms: number) => boolean)): Promise<void>;
+  /** Resolves once `count` timers of `ms` (or that `ms` accepts) are pending (polled on the real clock; no fixed sleep). */
+  waitForTimer(ms: number | ((ms: number) => boolean), count?: number): Promise<void>;
 }
 
 /**
@@ -61,9 +61,9 @@ export function createTestClock(): TestClock {
     },
     pending: () => [...delays.values()],
     // Not vi.waitFor: with fake timers on, it moves the fake clock at every poll.
-    async waitForTimer(ms) {
+    async waitForTimer(ms, count = 1) {
       const wanted = typeof ms === 'number' ? (delay: number) => delay === ms : ms;
-      for (let waited = 0; !clock.pending().some(wanted); waited += 5) {
+      for (let waited = 0; clock.pending().filter(wanted).length < count; waited += 5) {
         if (waited > 10_000) throw new Error(`no such timer pending (pending: ${clock.pending().join(', ')} ms)`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
