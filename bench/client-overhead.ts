@@ -10,7 +10,7 @@
 import { fork } from 'node:child_process';
 import { Pool } from 'undici';
 import { loadConfig } from '../src/config.js';
-import { principalOf, type Credential } from '../src/http/credentials.js';
+import { principalOf, type Credential } from '../src/http/credential.js';
 import { createUpstreamClient } from '../src/http/upstream-client.js';
 
 const calls = Number(process.env.CLIENT_CALLS ?? 20_000);

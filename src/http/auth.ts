@@ -1,5 +1,5 @@
 import { sdkDate, sdkSign } from '../model/sdk-signature.js';
-import type { Credential } from './credentials.js';
+import type { Credential } from './credential.js';
 
 export interface AuthTarget {
   method: string;

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Credential } from './credentials.js';
+import type { Credential } from './credential.js';
 
 /** The tenant every token the upstream has not accepted yet is counted under (no principal looks like it). */
 export const UNVERIFIED = 'unverified';

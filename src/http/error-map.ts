@@ -6,8 +6,24 @@ export interface UpstreamErrorBody {
   requestId: string | null;
 }
 
-/** Per-upstream quirks: some services report "not found" with 400 or 500. */
-export type ErrorClassifier = (status: number, errorCode: string | null) => ErrorCode | undefined;
+/** A failure an upstream reported inside a 2xx answer. */
+export interface ErrorInAnswer {
+  code: ErrorCode;
+  /** The upstream's own error code. */
+  errorCode: string | null;
+  /** The upstream's own text, for the logs (redacted by the client). */
+  message: string | null;
+}
+
+/**
+ * An upstream's error quirks. Called for an error status: some services report "not found" with
+ * 400 or 500. `errorFromResponse`, when given, reads each 2xx body: some services answer 200 with
+ * an error instead of the data, which must count as a failed attempt (metrics, logs, breaker), not `ok`.
+ */
+export interface ErrorClassifier {
+  (status: number, errorCode: string | null): ErrorCode | undefined;
+  errorFromResponse?: (body: unknown) => ErrorInAnswer | undefined;
+}
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 

@@ -18,8 +18,9 @@ export interface FairBulkhead {
   /**
    * Runs `fn` for `tenant` now, or once a slot is free and it is this tenant's turn. A call whose
    * `signal` aborts while it waits leaves the queue at once, rejected with the signal's reason.
+   * `fn` is called with `arg`, so a caller need not make a closure per call.
    */
-  execute<T>(tenant: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  execute<T, A = undefined>(tenant: string, fn: (arg: A) => Promise<T>, signal?: AbortSignal, arg?: A): Promise<T>;
   readonly running: number;
   readonly queued: number;
   /** Most calls one tenant may run at once. */
@@ -91,7 +92,7 @@ export function createFairBulkhead(options: FairBulkheadOptions): FairBulkhead {
   }
 
   return {
-    execute<T>(name: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    execute<T, A = undefined>(name: string, fn: (arg: A) => Promise<T>, signal?: AbortSignal, arg?: A): Promise<T> {
       if (signal?.aborted) return Promise.reject(signal.reason);
       const tenant = tenantOf(name);
       return new Promise<T>((resolve, reject) => {
@@ -101,7 +102,7 @@ export function createFairBulkhead(options: FairBulkheadOptions): FairBulkhead {
           running++;
           let result: Promise<T>;
           try {
-            result = fn();
+            result = fn(arg as A);
           } catch (error) {
             result = Promise.reject(error);
           }

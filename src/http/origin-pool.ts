@@ -16,8 +16,11 @@ export interface OriginPoolOptions<H> {
 }
 
 export interface OriginPool<H> {
-  /** Runs `fn` with the entry for `key`, created on first use; an entry is never evicted while a call runs on it. */
-  use<T>(key: string, fn: (entry: H) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` with the entry for `key` (and `arg`, so a caller need not make a closure per call),
+   * created on first use; an entry is never evicted while a call runs on it.
+   */
+  use<T, A = undefined>(key: string, fn: (entry: H, arg: A) => Promise<T>, arg?: A): Promise<T>;
   values(): H[];
   readonly size: number;
   close(): Promise<void>;
@@ -61,11 +64,11 @@ export function createOriginPool<H>(options: OriginPoolOptions<H>): OriginPool<H
   }
 
   return {
-    async use(key, fn) {
+    async use<T, A>(key: string, fn: (entry: H, arg: A) => Promise<T>, arg?: A): Promise<T> {
       const slot = slotFor(key);
       slot.busy++;
       try {
-        return await fn(slot.entry);
+        return await fn(slot.entry, arg as A);
       } finally {
         slot.busy--;
       }

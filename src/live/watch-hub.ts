@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { WatchOptions } from '../config.js';
+import type { WatchOptions as WatchSettings } from '../config.js';
+import { systemClock, type Clock } from '../http/clock.js';
 import type { CallContext } from '../http/upstream-client.js';
 import { JobError, type ErrorCode } from '../model/errors.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { JobModel } from '../upstreams/types.js';
 import { fingerprint } from './fingerprint.js';
 import { tooManySubscriptions } from './subscription-limits.js';
+
+export interface WatchOptions extends WatchSettings {
+  /** Timers for polls, backoff and the watch's end; the process's own by default (tests inject theirs). */
+  clock?: Clock | undefined;
+}
 
 export type WatchEvent = { type: 'job'; job: JobModel } | { type: 'error'; error: JobError } | { type: 'end' };
 export type WatchListener = (event: WatchEvent) => void;
@@ -50,6 +56,9 @@ const FINAL_CODES = new Set<ErrorCode>(['NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICAT
  */
 export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
   const pollers = new Map<string, Poller>();
+  const clock = options.clock ?? systemClock;
+  // Handed to the clock with the poller as its argument: no closure per poll.
+  const pollAgain = (poller: Poller): void => void poller.poll();
 
   class Poller {
     private readonly listeners = new Set<WatchListener>();
@@ -57,9 +66,9 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
     /** An error event went out since the last job: the next good read is sent even if the job did not change. */
     private erred = false;
     private failures = 0;
-    private timer: NodeJS.Timeout | undefined;
+    private timer: unknown;
     private readonly controller = new AbortController();
-    private readonly startedAt = Date.now();
+    private readonly startedAt = clock.now();
     private stopped = false;
     private polling = false;
     private readonly link: WatchLink | undefined;
@@ -91,11 +100,11 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
 
     private pollNow(): void {
       if (this.stopped || this.polling) return;
-      clearTimeout(this.timer);
+      clock.clearTimeout(this.timer);
       void this.poll();
     }
 
-    private async poll(): Promise<void> {
+    async poll(): Promise<void> {
       if (this.stopped) return;
       // In a fleet only the replica holding this key's lease calls the upstream; the others hear its results.
       if (this.link && !this.link.polls()) return this.next(options.pollIntervalMs);
@@ -128,14 +137,14 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
     }
 
     private next(delay: number): void {
-      if (Date.now() - this.startedAt >= options.watchMaxMs) {
+      if (clock.now() - this.startedAt >= options.watchMaxMs) {
         this.emit({
           type: 'error',
           error: new JobError('UPSTREAM_TIMEOUT', `stopped watching after ${options.watchMaxMs} ms; subscribe again to go on`),
         });
         return this.finish();
       }
-      this.timer = setTimeout(() => void this.poll(), delay);
+      this.timer = clock.setTimeout(pollAgain, delay, this);
     }
 
     /** A poll's result: to this replica's subscribers, or through the fleet, which sends it back here once. */
@@ -171,7 +180,7 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
     stop(): void {
       if (this.stopped) return;
       this.stopped = true;
-      clearTimeout(this.timer);
+      clock.clearTimeout(this.timer);
       this.controller.abort();
       this.link?.leave();
       this.listeners.clear();

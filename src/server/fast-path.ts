@@ -4,7 +4,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { execute, type GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { maskError, processRegularResult, type FetchAPI } from 'graphql-yoga';
 import { compileQuery } from '../graph/compile.js';
-import { principalOf, type Credential } from '../http/credentials.js';
+import { principalOf, type Credential } from '../http/credential.js';
 import type { CallContext } from '../http/upstream-client.js';
 import type { RequestContext } from '../upstreams/request-context.js';
 import type { Logger } from './logger.js';

@@ -1,9 +1,10 @@
 import type { RequestListener } from 'node:http';
+import type { Clock } from '../http/clock.js';
 import { useEngine } from '@envelop/core';
 import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
-import { principalOf } from '../http/credentials.js';
+import { principalOf } from '../http/credential.js';
 import type { FleetFactory } from '../fleet/types.js';
 import { createLocalThrottle } from '../http/rate-limit.js';
 import type { CallContext } from '../http/upstream-client.js';
@@ -17,7 +18,7 @@ import { UPSTREAMS } from '../upstreams/index.js';
 import { createRequestContext, type RequestContext } from '../upstreams/request-context.js';
 import { cacheFor, createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
-import { credentialFrom, credentialOf } from './credentials.js';
+import { credentialForToken, requestCredential } from './request-credential.js';
 import { createFastPath } from './fast-path.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
 import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
@@ -61,6 +62,8 @@ export interface GatewayOptions {
    * default; off with tracing, whose spans are yoga hooks.
    */
   fastPath?: boolean;
+  /** Timers for upstream deadlines, retries and waits, and for subscription polls; the process's own by default (tests inject theirs). */
+  clock?: Clock;
   /** Fleet mode (REDIS_URL): from `loadFleet`, so that no Redis code is loaded without it. */
   fleet?: FleetFactory | undefined;
 }
@@ -111,7 +114,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
       endpoint: options.endpoints[source],
       publicEndpoint: options.endpoints[source] === PUBLIC_ENDPOINTS[source],
       regions,
-      http: throttle ? { ...config.http, throttle } : config.http,
+      http: { ...config.http, throttle, clock: options.clock },
       cache: cacheFor(cache, source),
       maxSubJobDepth: config.maxSubJobDepth,
       observer,
@@ -121,7 +124,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const readiness: Readiness = { ready: false };
   // One reader of global ids for queries, federation entities and subscription polls alike.
   const loadById = jobsById(upstreams);
-  const watches = createWatchHub(config.watch, {
+  const watches = createWatchHub({ ...config.watch, clock: options.clock }, {
     load: loadById,
     newContext: (call) => createRequestContext(call, config.region),
     onPollerCount: (delta) => metrics.pollers.inc(delta),
@@ -150,7 +153,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     context: ({ request }) => {
-      const credential = credentialFrom(request, config.aksk);
+      const credential = requestCredential(request, config.aksk);
       const call: CallContext = {
         credential,
         principal: principalOf(credential),
@@ -232,7 +235,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
         schema,
         prepared,
         persisted: persistedLookup(trusted, apq, trustedOnly, prepared),
-        credentialOf: (token) => credentialOf(token, config.aksk),
+        credentialOf: (token) => credentialForToken(token, config.aksk),
         newContext: (call) => createRequestContext(call, config.region),
         maxBodyBytes: config.maxBodyBytes,
         costLimit,

@@ -3,18 +3,19 @@
  * polling stops with the last subscriber, terminal jobs complete every stream, and failures reach
  * the subscribers the way the schema documents.
  *
- * Upstream calls are counted at the simulator and compared with the number of poll intervals that
- * elapsed (measured, with a tolerance), never with fixed wall-clock thresholds. Where the test needs
- * a job to move at a precise moment, the simulator runs on a fake clock that the test advances.
+ * Upstream calls are counted at the simulator. Where a test counts polls, the gateway's pollers run
+ * on a test clock that the test ticks one interval at a time, so the counts are exact; where the
+ * test needs a job to move at a precise moment, the simulator runs on a fake clock too.
  */
 import type { ServerResponse } from 'node:http';
 import { Agent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SimCall, Simulator, SimulatorOptions } from '../../src/simulator/server.js';
 import { encodeId } from '../../src/model/ids.js';
 import { cceGlobalId } from '../../src/upstreams/cce/map.js';
 import { scrape } from '../observability/prom.js';
 import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
+import { createTestClock, type TestClock } from '../support/test-clock.js';
 import {
   CCE_SEQUENCE,
   LIVE_IDS,
@@ -43,14 +44,18 @@ const STEP = 1_000;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   // Streams first, then agents, then servers: the reverse of the order they were made in.
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A simulated gateway on a fake clock (the live jobs move only when the test says so). */
-async function start(env: Record<string, string>, sim: SimulatorOptions = {}) {
+/**
+ * A simulated gateway on a fake clock (the live jobs move only when the test says so). With
+ * `timers`, the gateway's pollers run on a test clock too: a poll happens only when the test ticks.
+ */
+async function start(env: Record<string, string>, sim: SimulatorOptions = {}, timers?: TestClock) {
   const clock = { now: T0 };
-  const g: SimGateway = await startSimulatedGateway(env, { liveStepMs: STEP, now: () => clock.now, ...sim });
+  const g: SimGateway = await startSimulatedGateway(env, { liveStepMs: STEP, now: () => clock.now, ...sim }, timers ? { clock: timers } : {});
   cleanups.push(() => g.close());
   const agent = new Agent({ connections: null });
   cleanups.push(() => agent.destroy());
@@ -69,37 +74,21 @@ async function start(env: Record<string, string>, sim: SimulatorOptions = {}) {
   };
 }
 
-/**
- * Upstream calls on `path` (by `token`, if given) during `fn`, and how many poll intervals of
- * `intervalMs` elapsed meanwhile, measured around it.
- */
-async function countDuring(sim: Simulator, path: string, intervalMs: number, fn: () => Promise<void>, token?: string) {
-  const before = callsOn(sim, path, token).length;
-  const started = performance.now();
-  await fn();
-  const intervals = (performance.now() - started) / intervalMs;
-  return { calls: callsOn(sim, path, token).length - before, intervals };
-}
-
-/** A poller waits a whole interval after each poll ends, so it cannot exceed one call per interval (+1 for the poll under way, +1 slack). */
-function expectOnePollPerInterval(count: { calls: number; intervals: number }, what: string): void {
-  expect(count.calls, `${what}: ${count.calls} calls in ${count.intervals.toFixed(1)} intervals`).toBeLessThanOrEqual(Math.floor(count.intervals) + 2);
-  expect(count.calls, `${what}: polling went on`).toBeGreaterThanOrEqual(1);
+/** One poll interval on the test clock, once `pollers` pollers are waiting for it: each polls once. */
+async function tick(timers: TestClock, intervalMs: number, pollers = 1): Promise<void> {
+  await timers.waitForTimer(intervalMs, pollers);
+  await timers.advance(intervalMs);
 }
 
 describe('jobUpdated over SSE: one poller per job and principal', () => {
   it('200 subscribers to one job cost one upstream call per interval, and all 200 complete when it succeeds', async () => {
     const INTERVAL = 150;
-    const { g, open, stepTo } = await start({ POLL_INTERVAL_MS: String(INTERVAL) });
-    let streams: SseStream[] = [];
-    const opening = await countDuring(g.sim, LIVE_PATHS.cce, INTERVAL, async () => {
-      streams = await open(LIVE_IDS.cce, 'fanout-token', 200);
-      await allHave(streams, 1, 'subscribed');
-    });
-    // Opening 200 streams did not cost 200 calls: the first subscriber started the poller, the rest joined it.
-    expect(opening.calls, `calls while 200 subscribed over ${opening.intervals.toFixed(1)} intervals`).toBeLessThanOrEqual(
-      Math.floor(opening.intervals) + 2,
-    );
+    const timers = createTestClock();
+    const { g, open, stepTo } = await start({ POLL_INTERVAL_MS: String(INTERVAL) }, {}, timers);
+    const streams = await open(LIVE_IDS.cce, 'fanout-token', 200);
+    await allHave(streams, 1, 'subscribed');
+    // Opening 200 streams cost one call, not 200: the first subscriber started the poller, the rest joined it.
+    expect(callsOn(g.sim, LIVE_PATHS.cce)).toHaveLength(1);
     for (const s of streams) {
       expect(s.status).toBe(200);
       expect(s.contentType).toMatch(/^text\/event-stream/);
@@ -109,9 +98,11 @@ describe('jobUpdated over SSE: one poller per job and principal', () => {
     expect(metrics.value('pollers_active')).toBe(1);
     expect(metrics.value('subscriptions_active')).toBe(200);
 
-    const steady = await countDuring(g.sim, LIVE_PATHS.cce, INTERVAL, () => sleep(10 * INTERVAL));
-    expectOnePollPerInterval(steady, '200 subscribers');
-    expect(steady.calls, 'nowhere near one call per subscriber').toBeLessThan(200);
+    for (let i = 0; i < 10; i++) await tick(timers, INTERVAL);
+    // Ten intervals, ten calls: one per interval for all 200 subscribers.
+    await eventually(() => callsOn(g.sim, LIVE_PATHS.cce).length === 11, 'the tenth poll');
+    await timers.waitForTimer(INTERVAL);
+    expect(callsOn(g.sim, LIVE_PATHS.cce)).toHaveLength(11);
     // The job did not change: each subscriber got it once, not once per poll.
     for (const s of streams) expect(s.payloads.map((p) => summary(jobOf(p)))).toEqual([CCE_SEQUENCE[0]]);
     // Nothing else was read upstream.
@@ -119,6 +110,7 @@ describe('jobUpdated over SSE: one poller per job and principal', () => {
 
     for (let step = 1; step < CCE_SEQUENCE.length; step++) {
       stepTo(step);
+      await tick(timers, INTERVAL);
       await allHave(streams, step + 1, `step ${step}`);
     }
     await eventually(() => streams.every((s) => s.ended), 'every stream to end');
@@ -131,19 +123,20 @@ describe('jobUpdated over SSE: one poller per job and principal', () => {
 
   it('subscribers to two jobs make two pollers, each polling its own job once per interval', async () => {
     const INTERVAL = 150;
-    const { g, open } = await start({ POLL_INTERVAL_MS: String(INTERVAL) });
+    const timers = createTestClock();
+    const { g, open } = await start({ POLL_INTERVAL_MS: String(INTERVAL) }, {}, timers);
     const cce = await open(LIVE_IDS.cce, 'two-jobs', 5);
     const db = await open(LIVE_IDS.db, 'two-jobs', 5);
     await allHave([...cce, ...db], 1, 'subscribed');
     expect(g.gateway.watches.size).toBe(2);
     expect((await scrape(g.url)).value('pollers_active')).toBe(2);
+    expect(callsOn(g.sim, LIVE_PATHS.cce)).toHaveLength(1);
+    expect(callsOn(g.sim, LIVE_PATHS.db)).toHaveLength(1);
 
-    const before = { cce: callsOn(g.sim, LIVE_PATHS.cce).length, db: callsOn(g.sim, LIVE_PATHS.db).length };
-    const started = performance.now();
-    await sleep(8 * INTERVAL);
-    const intervals = (performance.now() - started) / INTERVAL;
-    expectOnePollPerInterval({ calls: callsOn(g.sim, LIVE_PATHS.cce).length - before.cce, intervals }, 'CCE job');
-    expectOnePollPerInterval({ calls: callsOn(g.sim, LIVE_PATHS.db).length - before.db, intervals }, 'DB job');
+    for (let i = 0; i < 8; i++) await tick(timers, INTERVAL, 2);
+    await timers.waitForTimer(INTERVAL, 2);
+    expect(callsOn(g.sim, LIVE_PATHS.cce)).toHaveLength(9);
+    expect(callsOn(g.sim, LIVE_PATHS.db)).toHaveLength(9);
     expect(new Set(g.sim.calls.map(pathOf))).toEqual(new Set([LIVE_PATHS.cce, LIVE_PATHS.db]));
     for (const s of cce) expect(jobOf(s.payloads[0]!).id).toBe(LIVE_IDS.cce);
     for (const s of db) expect(jobOf(s.payloads[0]!)).toMatchObject({ id: LIVE_IDS.db, state: 'PENDING' });
@@ -151,35 +144,35 @@ describe('jobUpdated over SSE: one poller per job and principal', () => {
 
   it('two principals on one job get two pollers, each calling with its own token', async () => {
     const INTERVAL = 150;
-    const { g, open } = await start({ POLL_INTERVAL_MS: String(INTERVAL) });
+    const timers = createTestClock();
+    const { g, open } = await start({ POLL_INTERVAL_MS: String(INTERVAL) }, {}, timers);
     const alice = await open(LIVE_IDS.cce, 'token-alice', 5);
     const bob = await open(LIVE_IDS.cce, 'token-bob', 5);
     await allHave([...alice, ...bob], 1, 'subscribed');
     expect(g.gateway.watches.size).toBe(2);
     expect((await scrape(g.url)).value('pollers_active')).toBe(2);
 
-    const before = { alice: callsOn(g.sim, LIVE_PATHS.cce, 'token-alice').length, bob: callsOn(g.sim, LIVE_PATHS.cce, 'token-bob').length };
-    const started = performance.now();
-    await sleep(8 * INTERVAL);
-    const intervals = (performance.now() - started) / INTERVAL;
-    expectOnePollPerInterval({ calls: callsOn(g.sim, LIVE_PATHS.cce, 'token-alice').length - before.alice, intervals }, 'alice');
-    expectOnePollPerInterval({ calls: callsOn(g.sim, LIVE_PATHS.cce, 'token-bob').length - before.bob, intervals }, 'bob');
+    for (let i = 0; i < 8; i++) await tick(timers, INTERVAL, 2);
+    await timers.waitForTimer(INTERVAL, 2);
+    expect(callsOn(g.sim, LIVE_PATHS.cce, 'token-alice')).toHaveLength(9);
+    expect(callsOn(g.sim, LIVE_PATHS.cce, 'token-bob')).toHaveLength(9);
     // Every call carried one of the two tokens: no poll went out on someone else's (or no) credential.
     expect(g.sim.calls.every((c) => c.headers['x-auth-token'] === 'token-alice' || c.headers['x-auth-token'] === 'token-bob')).toBe(true);
 
     // Bob leaving ends only Bob's poller.
     await Promise.all(bob.map((s) => s.abort()));
     await eventually(() => g.gateway.watches.size === 1, "bob's poller to stop");
-    const afterBob = callsOn(g.sim, LIVE_PATHS.cce, 'token-bob').length;
-    await eventually(() => callsOn(g.sim, LIVE_PATHS.cce, 'token-alice').length >= before.alice + 3, 'alice to be polled on');
-    await sleep(3 * INTERVAL);
-    expect(callsOn(g.sim, LIVE_PATHS.cce, 'token-bob').length).toBeLessThanOrEqual(afterBob + 1);
+    for (let i = 0; i < 3; i++) await tick(timers, INTERVAL);
+    await timers.waitForTimer(INTERVAL);
+    expect(callsOn(g.sim, LIVE_PATHS.cce, 'token-alice')).toHaveLength(12);
+    expect(callsOn(g.sim, LIVE_PATHS.cce, 'token-bob')).toHaveLength(9);
     for (const s of alice) expect(s.ended).toBe(false);
   });
 
   it('the last unsubscribe stops polling', async () => {
     const INTERVAL = 100;
-    const { g, open } = await start({ POLL_INTERVAL_MS: String(INTERVAL) });
+    const timers = createTestClock();
+    const { g, open } = await start({ POLL_INTERVAL_MS: String(INTERVAL) }, {}, timers);
     const streams = await open(LIVE_IDS.cce, 'leaving', 10);
     await allHave(streams, 1, 'subscribed');
     expect((await scrape(g.url)).value('subscriptions_active')).toBe(10);
@@ -188,7 +181,10 @@ describe('jobUpdated over SSE: one poller per job and principal', () => {
     await Promise.all(streams.slice(1).map((s) => s.abort()));
     await eventuallyAsync(async () => (await scrape(g.url)).value('subscriptions_active') === 1, 'nine subscriptions to close');
     const remaining = callsOn(g.sim, LIVE_PATHS.cce).length;
-    await eventually(() => callsOn(g.sim, LIVE_PATHS.cce).length >= remaining + 2, 'polling to go on for the last subscriber');
+    await tick(timers, INTERVAL);
+    await tick(timers, INTERVAL);
+    await timers.waitForTimer(INTERVAL);
+    expect(callsOn(g.sim, LIVE_PATHS.cce)).toHaveLength(remaining + 2);
     expect(g.gateway.watches.size).toBe(1);
     expect((await scrape(g.url)).value('pollers_active')).toBe(1);
     expect(streams[0]!.ended).toBe(false);
@@ -197,10 +193,10 @@ describe('jobUpdated over SSE: one poller per job and principal', () => {
     await eventually(() => g.gateway.watches.size === 0, 'the poller to stop');
     await eventuallyAsync(async () => (await scrape(g.url)).value('subscriptions_active') === 0, 'the last subscription to close');
     expect((await scrape(g.url)).value('pollers_active')).toBe(0);
-    // Let a poll that was already on the wire land, then watch for any further call.
-    await sleep(INTERVAL);
+    // Its next poll was called off: no timer left, and six more intervals bring no call.
+    expect(timers.pending()).not.toContain(INTERVAL);
     const settled = g.sim.calls.length;
-    await sleep(6 * INTERVAL);
+    await timers.advance(6 * INTERVAL);
     expect(g.sim.calls.length, 'calls after the last subscriber left').toBe(settled);
   });
 });

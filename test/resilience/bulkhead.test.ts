@@ -1,6 +1,7 @@
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GraphQLResponse } from '../support/gateway.js';
+import { createTestClock } from '../support/test-clock.js';
 import { createGate } from './faulty-upstream.js';
 import {
   SIM_IDS,
@@ -19,6 +20,7 @@ import {
 
 let gw: FaultyGateway | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await gw?.close();
   gw = undefined;
 });
@@ -128,20 +130,27 @@ describe('bulkhead per upstream host', () => {
   });
 
   it('a retry that has to queue still ends at its own deadline, not when the busy connection frees', async () => {
-    const g = (gw = await startFaultyGateway({ UPSTREAM_CONNECTIONS: '1', UPSTREAM_QUEUE: '5', UPSTREAM_TIMEOUT_MS: '3000' }));
+    const timers = createTestClock();
+    const g = (gw = await startFaultyGateway({ UPSTREAM_CONNECTIONS: '1', UPSTREAM_QUEUE: '5', UPSTREAM_TIMEOUT_MS: '3000' }, { clock: timers }));
     // X is throttled with Retry-After: 1 s; meanwhile Y takes the only connection and hangs until its own deadline.
     g.faulty.enqueue({ kind: 'json', status: 429, body: { error_code: 'APIG.0308' }, headers: { 'Retry-After': '1' } }, { kind: 'hang' });
     const settled: string[] = [];
     const x = g.query(`{ ${cceField('cce', 'job-x')} }`).then((r) => (settled.push('x'), r));
     await g.faulty.waitForCalls(1);
-    await sleep(300);
+    await timers.waitForTimer(1000);
+    await timers.advance(300);
     const y = g.query(`{ ${cceField('cce', 'job-y')} }`).then((r) => (settled.push('y'), r));
     await g.faulty.waitForCalls(2);
-    const [rx, ry] = await Promise.all([x, y]);
-    // X's retry queued behind Y at ~1 s and its deadline (3 s) came ~300 ms before Y's: X must end first.
-    expect(settled).toEqual(['x', 'y']);
+    // At 1 s X's retry queues behind Y; at 3 s X's deadline passes, 300 ms before Y's: X ends first, alone.
+    await timers.advance(2_700);
+    const rx = await x;
+    expect(settled).toEqual(['x']);
     expect(codeAt(rx, 'cce')).toBe('UPSTREAM_TIMEOUT');
+    await timers.advance(300);
+    const ry = await y;
+    expect(settled).toEqual(['x', 'y']);
     expect(codeAt(ry, 'cce')).toBe('UPSTREAM_TIMEOUT');
+    // X's retry never reached the upstream: it waited for the connection until its deadline.
     expect(g.faulty.calls).toHaveLength(2);
   });
 

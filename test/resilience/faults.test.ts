@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closedPort, type Fault } from './faulty-upstream.js';
 import {
   MIXED,
@@ -14,15 +14,17 @@ import {
   type FaultyGateway,
 } from './helpers.js';
 import type { GraphQLResponse } from '../support/gateway.js';
+import { createTestClock, type TestClock } from '../support/test-clock.js';
 
 let gw: FaultyGateway | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await gw?.close();
   gw = undefined;
 });
 
-async function start(env: Record<string, string> = {}, cceEndpoint?: string): Promise<FaultyGateway> {
-  gw = await startFaultyGateway(env, cceEndpoint ? { cceEndpoint } : {});
+async function start(env: Record<string, string> = {}, cceEndpoint?: string, clock?: TestClock): Promise<FaultyGateway> {
+  gw = await startFaultyGateway(env, { ...(cceEndpoint ? { cceEndpoint } : {}), ...(clock ? { clock } : {}) });
   return gw;
 }
 
@@ -169,12 +171,18 @@ describe('503 then 200', () => {
   });
 
   it('503 with Retry-After: 1, then 200: waits as asked (2 calls)', async () => {
-    const g = await start({ UPSTREAM_RETRIES: '2' });
+    const clock = createTestClock();
+    const g = await start({ UPSTREAM_RETRIES: '2' }, undefined, clock);
     g.faulty.enqueue({ ...json503, headers: { 'Retry-After': '1' } });
-    const res = await g.query(MIXED);
+    const pending = g.query(MIXED);
+    await clock.waitForTimer(1000);
+    await clock.advance(999);
+    expect(g.faulty.calls).toHaveLength(1);
+    await clock.advance(1);
+    const res = await pending;
     expectBothResolved(res);
     expect(g.faulty.calls).toHaveLength(2);
-    expect(g.faulty.calls[1]!.receivedAt - g.faulty.calls[0]!.receivedAt).toBeGreaterThanOrEqual(950);
+    expect(g.faulty.calls[1]!.receivedAt - g.faulty.calls[0]!.receivedAt).toBe(1000);
   });
 
   it('500 is not retried (1 call)', async () => {
@@ -204,30 +212,45 @@ describe('503 then 200', () => {
 
 describe('429 with Retry-After', () => {
   it('in seconds, then 200: waits as asked, then answers (2 calls)', async () => {
-    const g = await start({ UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '10000' });
+    const clock = createTestClock();
+    const g = await start({ UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '10000' }, undefined, clock);
     g.faulty.enqueue(json429('1'));
-    const res = await g.query(MIXED);
+    const pending = g.query(MIXED);
+    await clock.waitForTimer(1000);
+    // Honoured: no retry before the second the upstream asked for.
+    await clock.advance(999);
+    expect(g.faulty.calls).toHaveLength(1);
+    await clock.advance(1);
+    const res = await pending;
     expectBothResolved(res);
     expect(g.faulty.calls).toHaveLength(2);
-    // Honoured: the retry did not come before the second the upstream asked for (timer slack allowed).
-    expect(g.faulty.calls[1]!.receivedAt - g.faulty.calls[0]!.receivedAt).toBeGreaterThanOrEqual(950);
+    expect(g.faulty.calls[1]!.receivedAt - g.faulty.calls[0]!.receivedAt).toBe(1000);
     await expectNextRequestNormal(g);
   });
 
   it('as an HTTP date, then 200: waits until then, then answers (2 calls)', async () => {
-    const g = await start({ UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '10000' });
-    // HTTP dates have whole seconds: 2 s ahead of the answer, truncated, is at least 1 s ahead of it.
+    const clock = createTestClock();
+    const g = await start({ UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '10000' }, undefined, clock);
+    // HTTP dates have whole seconds: 2 s ahead of the answer, truncated, is more than 1 s ahead of it.
     let until = 0;
     g.faulty.script = (call) => {
       if (call.n > 1) return { kind: 'healthy' };
       until = Math.floor((Date.now() + 2_000) / 1000) * 1000;
       return json429(new Date(until).toUTCString());
     };
-    const res = await g.query(MIXED);
+    const pending = g.query(MIXED);
+    // The retry's wait: every timer but the 10 s deadline.
+    await clock.waitForTimer((ms) => ms < 10_000);
+    const wait = until - clock.now();
+    expect(wait).toBeGreaterThan(1000);
+    expect(clock.pending()).toContain(wait);
+    await clock.advance(wait - 1);
+    expect(g.faulty.calls).toHaveLength(1);
+    await clock.advance(1);
+    const res = await pending;
     expectBothResolved(res);
     expect(g.faulty.calls).toHaveLength(2);
-    expect(g.faulty.calls[1]!.receivedAt).toBeGreaterThanOrEqual(until - 50);
-    expect(g.faulty.calls[1]!.receivedAt - g.faulty.calls[0]!.receivedAt).toBeGreaterThanOrEqual(900);
+    expect(g.faulty.calls[1]!.receivedAt).toBe(until);
     await expectNextRequestNormal(g);
   });
 

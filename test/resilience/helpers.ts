@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../../src/http/clock.js';
 import type { JobSource } from '../../src/model/job.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 import { startGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
@@ -33,7 +34,7 @@ export interface FaultyGateway extends TestGateway {
  */
 export async function startFaultyGateway(
   env: Record<string, string> = {},
-  options: { faultySources?: JobSource[]; sim?: SimulatorOptions; cceEndpoint?: string | ((faultyUrl: string) => string) } = {},
+  options: { faultySources?: JobSource[]; sim?: SimulatorOptions; cceEndpoint?: string | ((faultyUrl: string) => string); clock?: Clock } = {},
 ): Promise<FaultyGateway> {
   const faulty = await startFaultyUpstream();
   const sim = await startSimulator(options.sim ?? {});
@@ -43,7 +44,7 @@ export async function startFaultyGateway(
   if (options.cceEndpoint) endpoints.CCE = typeof options.cceEndpoint === 'string' ? options.cceEndpoint : options.cceEndpoint(faulty.url);
   let gw: TestGateway;
   try {
-    gw = await startGateway(endpoints, env);
+    gw = await startGateway(endpoints, env, options.clock ? { clock: options.clock } : {});
   } catch (error) {
     await faulty.close();
     await sim.close();

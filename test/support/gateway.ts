@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Clock } from '../../src/http/clock.js';
 import type { JobSource } from '../../src/model/job.js';
 import { createGateway, loadFleet, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import { createHttpServer } from '../../src/server/http-server.js';
@@ -29,7 +30,10 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** createGateway's options other than the endpoints (e.g. a `logger` writing to a test's buffer). */
+/**
+ * createGateway's options other than the endpoints (e.g. a `logger` writing to a test's buffer), and
+ * the `clock` the upstream clients (deadlines, retries, waits) and the watch hub (polls) schedule with.
+ */
 export type ExtraGatewayOptions = Omit<GatewayOptions, 'endpoints'>;
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authHeaders, type AuthTarget } from '../../src/http/auth.js';
-import { principalOf, type Credential } from '../../src/http/credentials.js';
+import { principalOf, type Credential } from '../../src/http/credential.js';
 import { codeForStatus, parseErrorBody, safeRequestId, upstreamError, type UpstreamErrorBody } from '../../src/http/error-map.js';
 import { fullJitter, parseRetryAfter } from '../../src/http/retry-after.js';
 import type { ErrorCode } from '../../src/model/errors.js';

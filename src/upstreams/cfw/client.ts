@@ -1,6 +1,4 @@
-import { redactSecrets } from '../../http/credentials.js';
 import type { ErrorClassifier } from '../../http/error-map.js';
-import { upstreamAnswerError } from '../../http/error-map.js';
 import type { CallContext, UpstreamClient } from '../../http/upstream-client.js';
 import { baseUrlFor, seg } from '../endpoint.js';
 import { isObject, stringOr } from '../shape.js';
@@ -11,6 +9,11 @@ import type { CfwRef } from './map.js';
 // CFW answers "not found" with HTTP 400 and this code.
 const NOT_FOUND_CODE = 'CFW.00200005';
 export const classifyCfwError: ErrorClassifier = (_status, code) => (code === NOT_FOUND_CODE ? 'NOT_FOUND' : undefined);
+// CFW may put an error in a 200 body instead of the job: a failed attempt, not `ok`.
+classifyCfwError.errorFromResponse = (body) =>
+  isObject(body) && !isObject(body.data) && typeof body.error_code === 'string'
+    ? { code: body.error_code === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR', errorCode: body.error_code, message: stringOr(body.error_msg) }
+    : undefined;
 
 export type CfwJobCall = (ref: CfwRef, call: CallContext) => Promise<{ body: CfwJobDto; requestId: string | null }>;
 
@@ -20,16 +23,6 @@ export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): 
       { baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions), path: `/v3/${seg(ref.projectId)}/jobs/${seg(ref.jobId)}`, projectId: ref.projectId },
       call,
     );
-    // CFW may put an error in a 200 body instead of the job.
-    if (isObject(res.body) && !isObject(res.body.data) && typeof res.body.error_code === 'string') {
-      const errorCode = res.body.error_code;
-      const info = { service: 'CFW', status: res.status, errorCode, requestId: res.requestId };
-      throw upstreamAnswerError(
-        errorCode === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR',
-        info,
-        redactSecrets(stringOr(res.body.error_msg), call.credential),
-      );
-    }
     return { body: res.body as CfwJobDto, requestId: res.requestId };
   };
 }

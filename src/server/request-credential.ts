@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { Credential } from '../http/credentials.js';
+import type { Credential } from '../http/credential.js';
 
 export const BLANK_TOKEN = 'the X-Auth-Token header is empty: send a token, or no X-Auth-Token header at all';
 
@@ -8,7 +8,7 @@ export const BLANK_TOKEN = 'the X-Auth-Token header is empty: send a token, or n
  * none. A header that is present but empty or blank is a failed attempt to authenticate (an unset
  * variable in a script, say): it gets no credential at all, never the gateway's own signature.
  */
-export function credentialOf(token: string | null | undefined, aksk: Config['aksk']): Credential {
+export function credentialForToken(token: string | null | undefined, aksk: Config['aksk']): Credential {
   if (token !== null && token !== undefined) {
     const trimmed = token.trim();
     return trimmed ? { kind: 'token', token: trimmed } : { kind: 'none', reason: BLANK_TOKEN };
@@ -17,6 +17,7 @@ export function credentialOf(token: string | null | undefined, aksk: Config['aks
   return { kind: 'none' };
 }
 
-export function credentialFrom(request: Request, aksk: Config['aksk']): Credential {
-  return credentialOf(request.headers.get('x-auth-token'), aksk);
+/** The credential a GraphQL request over HTTP calls the upstreams with (its X-Auth-Token header, else the gateway's AK/SK). */
+export function requestCredential(request: Request, aksk: Config['aksk']): Credential {
+  return credentialForToken(request.headers.get('x-auth-token'), aksk);
 }

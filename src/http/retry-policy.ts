@@ -1,0 +1,58 @@
+import { JobError } from '../model/errors.js';
+import { spendCall } from './call-budget.js';
+import { sleep, type Clock } from './clock.js';
+import { cancelledError, isDropped, isLocal } from './failure-kinds.js';
+import { Cancelled } from './in-flight.js';
+import { ledgerOf } from './request-ledger.js';
+import { fullJitter } from './retry-after.js';
+import type { Policy } from './upstream-call.js';
+import type { UpstreamObserver } from './upstream-types.js';
+
+export interface RetryOptions {
+  service: string;
+  clock: Clock;
+  retries: number;
+  baseMs: number;
+  maxDelayMs: number;
+  /** The request's call budget: a retry is an upstream call like any other. */
+  callsPerRequest: number;
+  onRetry?: UpstreamObserver['retry'];
+}
+
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+
+/** Whether an upstream failure is worth another try: the upstream was not there, or said "later". */
+export function retryable(error: JobError): boolean {
+  if (isLocal(error) || error.code !== 'UPSTREAM_UNAVAILABLE') return false;
+  if (isDropped(error)) return true;
+  const status = error.upstream?.status ?? null;
+  return status === null || RETRY_STATUSES.has(status);
+}
+
+/**
+ * Retries idempotent reads: after the upstream's Retry-After when it gave one, else exponential
+ * backoff with full jitter; never past the call's deadline or the request's call budget.
+ */
+export function retryPolicy(options: RetryOptions): Policy {
+  return async (call, next) => {
+    for (let n = 0; ; n++) {
+      call.attempt = n;
+      try {
+        return await next(call);
+      } catch (error) {
+        if (!(error instanceof JobError) || n >= options.retries || !retryable(error)) throw error;
+        const delay = error.retryAfterMs ?? fullJitter(n, options.baseMs, options.maxDelayMs);
+        // A retry that cannot finish before the deadline only delays the inevitable error.
+        if (options.clock.now() + delay >= call.deadline) throw error;
+        if (!spendCall(ledgerOf(call.context), options.callsPerRequest)) throw error;
+        options.onRetry?.({ service: options.service, origin: call.host.origin, delayMs: delay, code: error.code });
+        const signal = call.controller.signal;
+        try {
+          await sleep(options.clock, delay, signal);
+        } catch {
+          throw signal.reason instanceof Cancelled ? cancelledError(options.service) : error;
+        }
+      }
+    }
+  };
+}
