@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Clock } from '../../src/http/clock.js';
 import type { JobSource } from '../../src/model/job.js';
 import { createGateway, loadFleet, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import { createHttpServer } from '../../src/server/http-server.js';
