@@ -40,7 +40,7 @@ export function guardEntities(schema: GraphQLSchema, maxRepresentations: number)
       }
     });
     const served = valid.length > 0 ? ((await resolve(source, { ...args, representations: valid }, context, info)) as unknown[]) : [];
-    served.forEach((value, k) => (results[positions[k]!] = value));
+    for (const [k, value] of served.entries()) results[positions[k]!] = value;
     return results;
   };
   field.resolve = guarded as GraphQLFieldResolver<unknown, unknown>;

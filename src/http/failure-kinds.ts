@@ -1,4 +1,4 @@
-import { JobError, type UpstreamInfo } from '../model/errors.js';
+import type { JobError, UpstreamInfo } from '../model/errors.js';
 import { upstreamError } from './error-map.js';
 import { Cancelled } from './in-flight.js';
 

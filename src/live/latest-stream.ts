@@ -29,7 +29,8 @@ export class LatestStream<T> implements AsyncIterableIterator<T> {
     const waiter = this.#waiter;
     if (waiter) {
       this.#waiter = undefined;
-      return waiter({ done: false, value });
+      waiter({ done: false, value });
+      return;
     }
     this.#pending = { value };
     // Counted from when an update first had to wait, not from the newest one.

@@ -142,7 +142,8 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
           type: 'error',
           error: new JobError('UPSTREAM_TIMEOUT', `stopped watching after ${options.watchMaxMs} ms; subscribe again to go on`),
         });
-        return this.finish();
+        this.finish();
+        return;
       }
       this.timer = clock.setTimeout(pollAgain, delay, this);
     }

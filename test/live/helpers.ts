@@ -4,7 +4,7 @@
  * and polling helpers that wait for a condition without asserting on wall-clock time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import { expect } from 'vitest';
 import { cceGlobalId } from '../../src/upstreams/cce/map.js';
 import { dbGlobalId } from '../../src/upstreams/db/map.js';

@@ -135,11 +135,17 @@ describe('bulkhead per upstream host', () => {
     // X is throttled with Retry-After: 1 s; meanwhile Y takes the only connection and hangs until its own deadline.
     g.faulty.enqueue({ kind: 'json', status: 429, body: { error_code: 'APIG.0308' }, headers: { 'Retry-After': '1' } }, { kind: 'hang' });
     const settled: string[] = [];
-    const x = g.query(`{ ${cceField('cce', 'job-x')} }`).then((r) => (settled.push('x'), r));
+    const x = g.query(`{ ${cceField('cce', 'job-x')} }`).then((r) => {
+      settled.push('x');
+      return r;
+    });
     await g.faulty.waitForCalls(1);
     await timers.waitForTimer(1000);
     await timers.advance(300);
-    const y = g.query(`{ ${cceField('cce', 'job-y')} }`).then((r) => (settled.push('y'), r));
+    const y = g.query(`{ ${cceField('cce', 'job-y')} }`).then((r) => {
+      settled.push('y');
+      return r;
+    });
     await g.faulty.waitForCalls(2);
     // At 1 s X's retry queues behind Y; at 3 s X's deadline passes, 300 ms before Y's: X ends first, alone.
     await timers.advance(2_700);

@@ -142,14 +142,17 @@ export async function startFaultyUpstream(): Promise<FaultyUpstream> {
     const delayed = (ms: number | undefined, fn: () => void) => (ms && ms > 0 ? after(ms, fn) : fn());
     switch (fault.kind) {
       case 'healthy':
-        return delayed(fault.delayMs, () => {
+        delayed(fault.delayMs, () => {
           const answer = healthyAnswer(call.path);
           finish(res, call, answer.status, JSON.stringify(answer.body));
         });
+        return;
       case 'json':
-        return delayed(fault.delayMs, () => finish(res, call, fault.status ?? 200, JSON.stringify(fault.body), fault.headers));
+        delayed(fault.delayMs, () => finish(res, call, fault.status ?? 200, JSON.stringify(fault.body), fault.headers));
+        return;
       case 'raw':
-        return delayed(fault.delayMs, () => finish(res, call, fault.status ?? 200, fault.body, fault.headers));
+        delayed(fault.delayMs, () => finish(res, call, fault.status ?? 200, fault.body, fault.headers));
+        return;
       case 'hang':
         return;
       case 'neverEnding':
@@ -196,7 +199,8 @@ export async function startFaultyUpstream(): Promise<FaultyUpstream> {
         return;
       }
       case 'deepCce':
-        return finish(res, call, 200, deepCceJson(fault.levels, fault.jobId));
+        finish(res, call, 200, deepCceJson(fault.levels, fault.jobId));
+        return;
       case 'gate':
         void fault.gate.released.then(() => serve(fault.then ?? { kind: 'healthy' }, call, req, res));
         return;

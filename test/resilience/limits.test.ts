@@ -128,7 +128,7 @@ describe('query limits (defaults)', () => {
   describe('request body size (256 KiB)', () => {
     const body = (bytes: number) => {
       const head = `{"query":"{ ${CFW.replaceAll('"', '\\"')} }","variables":{"pad":"`;
-      return head + 'x'.repeat(bytes - head.length - 3) + '"}}';
+      return `${head + 'x'.repeat(bytes - head.length - 3)}"}}`;
     };
     const post = (payload: string | Readable) =>
       request(`${g.url}/graphql`, {

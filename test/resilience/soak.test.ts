@@ -100,7 +100,7 @@ function plan(random: () => number, ids: { cfw: string; cae: string }): Planned 
   if (r < 0.9) return { ...base, query: `{ ${cce} ${cae} }`, healthy: ['cae'] };
   if (r < 0.95) return { ...base, query: `{ job(id: "${ids.cfw}") { id state } ${cce} }`, healthy: ['job'] };
   // Hostile: refused before execution.
-  const deep = 'subJobs { '.repeat(20) + 'state' + ' }'.repeat(20);
+  const deep = `${'subJobs { '.repeat(20)}state${' }'.repeat(20)}`;
   return { ...base, query: pick(random, [`{ ${cce.replace('subJobs { jobId state }', deep)} }`, '{ nope }', '{ cfwJob(']), healthy: [], hostile: true };
 }
 

@@ -77,7 +77,10 @@ describe('compose', () => {
         order.push(`<${name}`);
         return res;
       };
-    const run = compose([tag('a'), tag('b')], async () => (order.push('send'), OK));
+    const run = compose([tag('a'), tag('b')], async () => {
+      order.push('send');
+      return OK;
+    });
     expect(await run(newCall())).toBe(OK);
     expect(order).toEqual(['a>', 'b>', 'send', '<b', '<a']);
   });
@@ -188,7 +191,12 @@ describe('throttlePolicy', () => {
   it('waits for the slot the throttle gives, on the clock, within what the deadline leaves', async () => {
     const clock = createTestClock();
     const asked: number[] = [];
-    const policy = throttlePolicy('CCE', { delay: (_s, _p, maxWaitMs) => (asked.push(maxWaitMs), 250) }, clock, 10_000);
+    const policy = throttlePolicy('CCE', {
+        delay: (_s, _p, maxWaitMs) => {
+          asked.push(maxWaitMs);
+          return 250;
+        },
+      }, clock, 10_000);
     const next = scripted(OK);
     const result = policy(newCall({ deadline: clock.now() + 4_000 }), next);
     await clock.waitForTimer(250);
