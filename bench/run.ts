@@ -567,6 +567,7 @@ interface Machine {
   os: string;
   memoryGB: number;
   loadAverageAtStart: number[];
+  loadAverageAtEnd?: number[];
   date: string;
 }
 
@@ -837,6 +838,7 @@ async function main(): Promise<void> {
     }, {}),
   };
 
+  machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   const report = {
     machine,
     settings: { connections: CONNECTIONS, warmupS: WARMUP, durationS: DURATION, upstreamConnections: UPSTREAM_CONNECTIONS, sampleEvery: SAMPLE_EVERY },
@@ -908,6 +910,7 @@ function renderMarkdown(report: Report): string {
   lines.push(`| OS | ${machine.os} |`);
   lines.push(`| Memory | ${machine.memoryGB} GB |`);
   lines.push(`| Load average at start (1, 5, 15 min) | ${machine.loadAverageAtStart.join(', ')} |`);
+  if (machine.loadAverageAtEnd) lines.push(`| Load average at end | ${machine.loadAverageAtEnd.join(', ')} |`);
   lines.push(`| Gateway V8 flags (from \`npm start\`) | ${report.gatewayFlags?.join(' ') || 'none'} |`);
   lines.push(`| Date | ${machine.date} |`, '');
   lines.push('## Setup', '');
