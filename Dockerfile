@@ -22,4 +22,9 @@ USER 1000:1000
 EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# The heap bound (as `npm start`): live heap is ~60-75 MB with every cache full, plus ~26-37 KB per open
+# subscription; without a bound V8 lets the old generation grow to ~4x live, and Node 24's young
+# generation to 128 MB (bench/findings.md, issue 13). Semi-space 16 MB is Node 20's own maximum: 8 MB cost
+# x1.35-1.4 CPU per request in paired runs. 160 MB leaves room for ~2,400 open subscriptions
+# over a full cache; raise it with the subscription limits (MAX_SUBSCRIPTIONS_*, MAX_POLLERS).
+CMD ["node", "--enable-source-maps", "--max-old-space-size=160", "--max-semi-space-size=16", "dist/main.js"]

@@ -20,6 +20,7 @@ import {
   log,
   readGlobalIds,
   sleep,
+  startFlags,
   startGateway,
   startHelper,
   stopChild,
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   ensureBuild();
   mkdirSync(dir, { recursive: true });
   const upstream = await startHelper('upstream.ts', {});
-  const gateway = await startGateway(upstream.url, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const gateway = await startGateway(upstream.url, [...startFlags(), '--cpu-prof', '--cpu-prof-dir', dir]);
   try {
     const workload = workloads(await readGlobalIds(gateway.url, upstream)).find((w) => w.name === name);
     if (!workload) throw new Error(`no workload ${name}`);

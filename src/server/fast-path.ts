@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { execute, type GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { maskError, processRegularResult, type FetchAPI } from 'graphql-yoga';
+import { processRegularResult, type FetchAPI, type YogaMaskedErrorOpts } from 'graphql-yoga';
 import { compileQuery } from '../graph/compile.js';
 import { principalOf, type Credential } from '../http/credential.js';
 import type { CallContext } from '../http/upstream-client.js';
@@ -33,8 +33,29 @@ export interface FastPathOptions {
   responseLimit: ResponseLimit;
   metrics: Metrics;
   logger: Logger;
-  /** Where masked internal errors are logged (yoga's logger, so both paths log them alike). */
+  /** Where a bug of the fast path's own is logged (yoga's logger, so both paths log alike). */
   logMasked(error: unknown): void;
+}
+
+/** What the fast path must do as yoga is configured to: read from the yoga instance itself (yogaSettingsOf). */
+export interface YogaSettings {
+  /** Yoga's error masking (its maskError logs what it masks), or null with `maskedErrors: false`. */
+  masking: YogaMaskedErrorOpts | null;
+  /** Yoga's GraphQL endpoint path (`graphqlEndpoint`). */
+  endpoint: string;
+}
+
+/**
+ * The settings of a yoga instance the fast path mirrors, read from the instance (not restated
+ * here), or undefined when this yoga version does not expose them: then the fast path stays off.
+ */
+export function yogaSettingsOf(yoga: object): YogaSettings | undefined {
+  const instance = yoga as { maskedErrorsOpts?: YogaMaskedErrorOpts | null; graphqlEndpoint?: unknown };
+  // `in`, not the value: yoga's adapter proxy reads a null (masking off) as undefined.
+  if (!('maskedErrorsOpts' in instance) || typeof instance.graphqlEndpoint !== 'string') return undefined;
+  const masking = instance.maskedErrorsOpts ?? null;
+  if (masking !== null && (typeof masking.maskError !== 'function' || typeof masking.errorMessage !== 'string')) return undefined;
+  return { masking, endpoint: instance.graphqlEndpoint };
 }
 
 type Yoga = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -47,7 +68,6 @@ interface Params {
   variables?: Record<string, unknown> | null;
 }
 
-const INTERNAL_ERROR = JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
 const REGULAR = ['application/graphql-response+json', 'application/json'] as const;
 const JSON_BODY = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
@@ -59,8 +79,12 @@ const JSON_BODY = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
  * and log line (test/gateway/fast-path.test.ts holds the two side by side). Everything else
  * (GraphiQL, GET, SSE, CORS, a new document, anything unusual) goes to yoga untouched.
  */
-export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestListener {
+export function createFastPath(yoga: Yoga, settings: YogaSettings, options: FastPathOptions): RequestListener {
   const { schema, prepared, metrics, logger } = options;
+  const { masking, endpoint } = settings;
+  const internalError = JSON.stringify({
+    errors: [{ message: masking?.errorMessage ?? 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+  });
 
   async function answer(req: IncomingMessage, res: ServerResponse, mediaType: string): Promise<void> {
     const started = performance.now();
@@ -131,12 +155,12 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
   /** The request's metrics and log line, as useMetrics and useRequestLog write them for yoga's path. */
   function record(done: { requestId: string; status: number; started: number; operationName: string | null; context: RequestContext; result: ExecutionResult }): void {
     const durationMs = performance.now() - done.started;
-    metrics.httpDuration.observe({ method: 'POST', path: '/graphql', status: String(done.status) }, durationMs / 1000);
+    metrics.httpDuration.observe({ method: 'POST', path: endpoint, status: String(done.status) }, durationMs / 1000);
     if (!logger.isLevelEnabled('info')) return;
     writeRequestLine(logger, {
       requestId: done.requestId,
       method: 'POST',
-      path: '/graphql',
+      path: endpoint,
       status: done.status,
       durationMs: Math.round(durationMs * 10) / 10,
       operationName: done.operationName,
@@ -145,15 +169,14 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
     });
   }
 
+  /** Yoga's own masking, as configured: it logs what it masks, and leaves alone what it masked already. */
   function mask(error: GraphQLError): GraphQLError {
-    const masked = maskError(error, 'Unexpected error.');
-    if (masked !== error) options.logMasked(error);
-    return masked as GraphQLError;
+    return masking ? (masking.maskError(error, masking.errorMessage) as GraphQLError) : error;
   }
 
   /** Which requests the fast path may take, from the headers alone, before the body is read. */
   function mediaTypeFor(req: IncomingMessage): string | undefined {
-    if (req.method !== 'POST' || req.url !== '/graphql') return undefined;
+    if (req.method !== 'POST' || req.url !== endpoint) return undefined;
     const { headers } = req;
     // CORS and compressed bodies are yoga's business.
     if (headers.origin !== undefined || headers['content-encoding'] !== undefined) return undefined;
@@ -171,7 +194,7 @@ export function createFastPath(yoga: Yoga, options: FastPathOptions): RequestLis
       // A client that leaves mid-body is routine: there is no one left to answer.
       if (error instanceof ClientGone || res.headersSent) return void res.destroy();
       options.logMasked(error);
-      send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, INTERNAL_ERROR);
+      send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, internalError);
     });
   };
 }

@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Clock } from '../http/clock.js';
 import { useEngine } from '@envelop/core';
 import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
 import { principalOf } from '../http/credential.js';
 import type { FleetFactory } from '../fleet/types.js';
@@ -19,7 +19,8 @@ import { createRequestContext, type RequestContext } from '../upstreams/request-
 import { cacheFor, createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
 import { credentialForToken, requestCredential } from './request-credential.js';
-import { createFastPath } from './fast-path.js';
+import { createFastPath, yogaSettingsOf } from './fast-path.js';
+import { fastPathBlockers, forFastPath } from './fast-path-plugins.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
 import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
 import { persistedTextOf, usePersistedDocuments, type PersistedDocumentsOptions } from './use-persisted-documents.js';
@@ -66,6 +67,11 @@ export interface GatewayOptions {
   clock?: Clock;
   /** Fleet mode (REDIS_URL): from `loadFleet`, so that no Redis code is loaded without it. */
   fleet?: FleetFactory | undefined;
+  /**
+   * More yoga plugins, after the gateway's own. Each must declare how it stands to the fast path
+   * (forFastPath in fast-path-plugins.ts); one that does not turns the fast path off, with a warning.
+   */
+  plugins?: Plugin<RequestContext>[];
 }
 
 /** The fleet module when REDIS_URL is set; imported only then. */
@@ -137,7 +143,6 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     onTooSlow: (info) => logger.warn(info, `closed a ${info.transport} subscriber that read nothing for ${info.blockedMs} ms`),
   });
   const schema = buildSchema(upstreams, loadById, { maxJobIds: config.maxJobIds }, [live]);
-  const fastPath = (options.fastPath ?? true) && !options.tracing;
   // Persisted documents (PERSISTED_DOCUMENTS, TRUSTED_DOCUMENTS_ONLY, APQ): the manifest is read now
   // (a bad file stops start-up) and its documents are checked by yoga itself once yoga is made, below.
   const manifest = config.persistedDocuments ? readManifest(config.persistedDocuments.path) : undefined;
@@ -150,6 +155,47 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const responseLimit = createResponseLimit(config.maxResponseBytes);
   const yogaLog = yogaLogger(logger);
   const origins = createOriginPolicy(config.corsOrigins);
+  // The fast path (fast-path.ts) answers repeated queries without these plugins, so each one declares
+  // how it stands to it (fast-path-plugins.ts): it acts on documents only, on requests the fast path
+  // never takes, or the fast path does the same itself. A plugin that depends on the request or the
+  // caller otherwise (auth, rate limits, response caching, tracing) stays undeclared, and then the
+  // fast path is off: checked below, at start-up, on this very list.
+  const plugins: Plugin<RequestContext>[] = [
+    // graphql-js's own executor: yoga's default (@graphql-tools/executor) allocated a large share of
+    // every request's garbage here, and throughput and CPU per request are better without it (bench/findings.md).
+    forFastPath('useEngine', 'engine', useEngine({ execute, subscribe })),
+    ...(options.tracing ? [forFastPath('useTracing', 'blocks', useTracing())] : []),
+    forFastPath('useRequestId', 'mirrored', useRequestId()),
+    forFastPath('useRequestLog', 'mirrored', useRequestLog(logger)),
+    forFastPath('useMetrics', 'mirrored', useMetrics(metrics, { serve: config.metricsPort === undefined })),
+    forFastPath('useReadiness', 'elsewhere', useReadiness(readiness)),
+    forFastPath('useHealthBody', 'elsewhere', useHealthBody()),
+    ...(config.graphiql ? [forFastPath('useGraphiQLPage', 'elsewhere', useGraphiQLPage({ title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } }))] : []),
+    forFastPath('useBodyLimit', 'mirrored', useBodyLimit(config.maxBodyBytes)),
+    // Refuses only form and simple-type bodies without a custom header: the fast path takes JSON POSTs only.
+    forFastPath('useCsrfPrevention', 'elsewhere', useCsrfPrevention()),
+    // Acts only on bodies yoga cannot parse: the fast path hands every body it cannot read to yoga.
+    forFastPath('useRequestParseErrors', 'elsewhere', useRequestParseErrors()),
+    forFastPath('useRejectionStatus', 'mirrored', useRejectionStatus()),
+    ...forFastPath('usePersistedDocuments', 'mirrored', usePersistedDocuments(persistedOptions)),
+    ...forFastPath('useQueryLimits', 'document', useQueryLimits(config.limits)),
+    // Both before `prepared`: a request refused here is never remembered as accepted.
+    forFastPath('costLimit', 'mirrored', costLimit.plugin),
+    forFastPath('responseLimit', 'mirrored', responseLimit.plugin),
+    ...(config.introspection ? [] : [forFastPath('useNoIntrospection', 'document', useNoIntrospection())]),
+    // GET /jobs/... pages: never a POST to the GraphQL endpoint.
+    ...(config.jobPages ? [forFastPath('useJobPages', 'elsewhere', useJobPages())] : []),
+    ...(config.subgraphSdl ? [] : [forFastPath('useNoSubgraphSdl', 'document', useNoSubgraphSdl())]),
+    ...(options.plugins ?? []),
+  ] as Plugin<RequestContext>[];
+  const blockers = fastPathBlockers(plugins);
+  const fastPath = (options.fastPath ?? true) && blockers.length === 0;
+  if ((options.fastPath ?? true) && !fastPath) {
+    const names = blockers.map((b) => b.name).join(', ');
+    const line = `fast path off: ${names} cannot be served without yoga's plugin chain (src/server/fast-path-plugins.ts)`;
+    if (blockers.some((b) => !b.known)) logger.warn({ fastPathBlockers: names }, line);
+    else logger.info({ fastPathBlockers: names }, line);
+  }
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     context: ({ request }) => {
@@ -182,36 +228,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     maskedErrors: true,
     // Yoga's own messages (masked internal errors among them) go to the same JSON log.
     logging: yogaLog,
-    // The fast path (fast-path.ts) answers repeated queries without these plugins and does itself what
-    // each of them does to a query's answer: request id, log line, metrics, body limit, rejection
-    // status. The rest act only on documents (limits, introspection), which yoga has checked before a
-    // document is prepared. A plugin that depends on the request or the caller (auth, rate limits,
-    // response caching) must be added to the fast path as well, or turn the fast path off.
-    plugins: [
-      // graphql-js's own executor: yoga's default (@graphql-tools/executor) allocated a large share of
-      // every request's garbage here, and throughput and CPU per request are better without it (bench/findings.md).
-      useEngine({ execute, subscribe }),
-      ...(options.tracing ? [useTracing()] : []),
-      useRequestId(),
-      useRequestLog(logger),
-      useMetrics(metrics, { serve: config.metricsPort === undefined }),
-      useReadiness(readiness),
-      useHealthBody(),
-      ...(config.graphiql ? [useGraphiQLPage({ title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } })] : []),
-      useBodyLimit(config.maxBodyBytes),
-      useCsrfPrevention(),
-      useRequestParseErrors(),
-      useRejectionStatus(),
-      ...usePersistedDocuments(persistedOptions),
-      ...useQueryLimits(config.limits),
-      // Both before `prepared`: a request refused here is never remembered as accepted.
-      costLimit.plugin,
-      responseLimit.plugin,
-      ...(config.introspection ? [] : [useNoIntrospection()]),
-      ...(config.jobPages ? [useJobPages()] : []),
-      ...(config.subgraphSdl ? [] : [useNoSubgraphSdl()]),
-      ...(fastPath ? [prepared.plugin] : []),
-    ],
+    plugins: fastPath ? [...plugins, forFastPath('preparedOperations', 'recorder', prepared.plugin)] : plugins,
   });
   if (manifest && config.persistedDocuments) {
     // Parsed and validated by yoga's own parse and validate (every plugin's limits and rules), as a request's document would be.
@@ -230,8 +247,11 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     };
     trusted = loadTrustedDocuments(config.persistedDocuments.path, manifest, check, schema);
   }
-  const listener: RequestListener = guardPaths(fastPath
-    ? createFastPath(yoga, {
+  // Masking and the endpoint as yoga is configured: read from yoga itself, not restated for the fast path.
+  const settings = fastPath ? yogaSettingsOf(yoga) : undefined;
+  if (fastPath && !settings) logger.warn("fast path off: this yoga version does not expose its masking and endpoint settings");
+  const listener: RequestListener = guardPaths(settings
+    ? createFastPath(yoga, settings, {
         schema,
         prepared,
         persisted: persistedLookup(trusted, apq, trustedOnly, prepared),
