@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Credential } from '../../src/http/credentials.js';
+import type { Credential } from '../../src/http/credential.js';
 import { createRequestContext } from '../../src/upstreams/request-context.js';
 import { createFastPath, yogaSettingsOf } from '../../src/server/fast-path.js';
 import { forFastPath } from '../../src/server/fast-path-plugins.js';
