@@ -346,7 +346,7 @@ export function workloads(globalIds: string[]): Workload[] {
       callsPerFreshRequest: 15,
       check(body) {
         const jobs = (body as GqlBody).data?.jobs as Array<{ jobId: string } | null> | undefined;
-        if (!jobs || jobs.length !== 20) return 'not 20 jobs';
+        if (jobs?.length !== 20) return 'not 20 jobs';
         return jobs.every((j, i) => j?.jobId === B_DISTINCT[B_ORDER[i]!]!.jobId) ? null : 'jobs not in the order asked';
       },
     },
