@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../http/upstream-client.js';
 import { JobError, type ErrorCode } from '../model/errors.js';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from '../graph/context.js';
 import type { JobModel } from '../upstreams/types.js';
 import { fingerprint } from './fingerprint.js';
 import { tooManySubscriptions } from './subscription-limits.js';

@@ -14,7 +14,7 @@ import { subscriptionResolvers } from '../graph/subscription.js';
 import { createSubscriptionLimits } from '../live/subscription-limits.js';
 import { createWatchHub, type WatchHub } from '../live/watch-hub.js';
 import { UPSTREAMS } from '../upstreams/index.js';
-import { createRequestContext, type RequestContext } from '../upstreams/request-context.js';
+import { createRequestContext, type RequestContext } from '../graph/context.js';
 import { cacheFor, createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
 import { credentialFrom, credentialOf } from './credentials.js';

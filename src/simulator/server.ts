@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseSdkDate, verifySdkSignature } from '../model/sdk-signature.js';
+import { parseSdkDate, verifySdkSignature } from './sdk-verifier.js';
 import {
   LIVE_CAE_ID,
   LIVE_DB_ID,

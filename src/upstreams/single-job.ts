@@ -5,7 +5,7 @@ import type { JobSource } from '../model/job.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
 import { checkIdPart, idStrings, regionArg } from './args.js';
 import { createJobLoader } from './job-loader.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../graph/context.js';
 import type { JobModel, Upstream, UpstreamFactory, UpstreamSettings } from './types.js';
 
 /** A job addressed by region, project and the upstream's own id: all an upstream like CFW or RDS needs. */

@@ -2,7 +2,7 @@ import type { HttpConfig, UpstreamClient, UpstreamObserver } from '../http/upstr
 import type { DecodedId } from '../model/ids.js';
 import type { JobSource } from '../model/job.js';
 import type { Resolvers, ResolversParentTypes } from '../generated/resolvers.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../graph/context.js';
 import type { LoaderObserver } from './job-loader.js';
 import type { TerminalJobCache } from './terminal-cache.js';
 

@@ -2,7 +2,7 @@ import { createUpstreamClient } from '../../http/upstream-client.js';
 import { JobError } from '../../model/errors.js';
 import { malformed } from '../../model/ids.js';
 import { checkIdPart, idStrings, regionArg } from '../args.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../graph/context.js';
 import type { UpstreamFactory } from '../types.js';
 import { caeJobCall, classifyCaeError } from './client.js';
 import { createCaeLoader } from './loader.js';

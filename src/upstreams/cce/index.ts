@@ -1,7 +1,7 @@
 import { createUpstreamClient } from '../../http/upstream-client.js';
 import { malformed } from '../../model/ids.js';
 import { checkIdPart, idStrings, regionArg } from '../args.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../graph/context.js';
 import type { UpstreamFactory } from '../types.js';
 import { cceApiCalls } from './client.js';
 import { createCceLoaders, createCceParentIndex } from './loader.js';
