@@ -10,13 +10,10 @@ import type { QueryLimits } from './server/use-query-limits.js';
 import type { HttpServerOptions } from './server/http-server.js';
 import type { SubscriptionLimits } from './live/subscription-limits.js';
 import type { CacheConfig } from './upstreams/terminal-cache.js';
+import { PUBLIC_ENDPOINTS } from './upstreams/index.js';
 
-export const PUBLIC_ENDPOINTS: Record<JobSource, string> = {
-  CCE: 'https://cce.{region}.myhuaweicloud.com',
-  CAE: 'https://cae.{region}.myhuaweicloud.com',
-  CFW: 'https://cfw.{region}.myhuaweicloud.com',
-  DB: 'https://rds.{region}.myhuaweicloud.com',
-};
+/** From the upstreams' definitions (src/upstreams/<name>/index.ts). */
+export { PUBLIC_ENDPOINTS };
 
 export interface Config {
   port: number;

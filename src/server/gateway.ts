@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import { useEngine } from '@envelop/core';
 import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { principalOf } from '../http/credentials.js';
 import type { FleetFactory } from '../fleet/types.js';
 import { createLocalThrottle } from '../http/rate-limit.js';
@@ -106,13 +106,13 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const measured = metricsObserver(metrics);
   const observer = combineObservers(loggingObserver(logger), measured);
   const regions: ReadonlySet<string> = new Set(config.regions);
-  const upstreams = (Object.keys(UPSTREAMS) as JobSource[]).map((source) =>
-    UPSTREAMS[source]({
-      endpoint: options.endpoints[source],
-      publicEndpoint: options.endpoints[source] === PUBLIC_ENDPOINTS[source],
+  const upstreams = UPSTREAMS.map((upstream) =>
+    upstream.create({
+      endpoint: options.endpoints[upstream.source],
+      publicEndpoint: options.endpoints[upstream.source] === upstream.publicEndpoint,
       regions,
       http: throttle ? { ...config.http, throttle } : config.http,
-      cache: cacheFor(cache, source),
+      cache: cacheFor(cache, upstream.source),
       maxSubJobDepth: config.maxSubJobDepth,
       observer,
       loaderObserver: measured,

@@ -4,15 +4,13 @@ import { upstreamAnswerError } from '../../http/error-map.js';
 import type { CallContext, UpstreamClient } from '../../http/upstream-client.js';
 import { baseUrlFor, seg } from '../endpoint.js';
 import { isObject, stringOr } from '../shape.js';
-import type { UpstreamSettings } from '../types.js';
-import type { CfwJobDto } from './dto.js';
-import type { CfwRef } from './map.js';
+import type { JobRef, UpstreamSettings } from '../types.js';
 
 // CFW answers "not found" with HTTP 400 and this code.
 const NOT_FOUND_CODE = 'CFW.00200005';
 export const classifyCfwError: ErrorClassifier = (_status, code) => (code === NOT_FOUND_CODE ? 'NOT_FOUND' : undefined);
 
-export type CfwJobCall = (ref: CfwRef, call: CallContext) => Promise<{ body: CfwJobDto; requestId: string | null }>;
+export type CfwJobCall = (ref: JobRef, call: CallContext) => Promise<{ body: unknown; requestId: string | null }>;
 
 export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): CfwJobCall {
   return async (ref, call) => {
@@ -30,6 +28,6 @@ export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): 
         redactSecrets(stringOr(res.body.error_msg), call.credential),
       );
     }
-    return { body: res.body as CfwJobDto, requestId: res.requestId };
+    return { body: res.body, requestId: res.requestId };
   };
 }
