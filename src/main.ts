@@ -79,27 +79,7 @@ async function main(): Promise<void> {
   // Attached once listening: the WebSocket server re-emits the HTTP server's errors, and a listen error
   // seen there first would only be printed, leaving the process hanging.
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
-  gateway.readiness.ready = true;
-  const { port } = server.address() as AddressInfo;
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
-  if (probes) {
-    const metricsPort = (probes.address() as AddressInfo).port;
-    log.info({ metricsPort }, `metrics on http://${shown}:${metricsPort}/metrics (with /health and /ready; not on port ${port})`);
-  }
-  if (simulator && demo) {
-    log.warn(
-      { simulator: simulator.url, projectId: demo.projectId },
-      `SERVING SIMULATED DATA from the built-in simulator at ${simulator.url} (project ${demo.projectId}). ` +
-        `To read the real cloud, set ${UPSTREAM_SOURCES.map(endpointVariable).join(', ')} ` +
-        '(e.g. https://cce.{region}.myhuaweicloud.com) and send X-Auth-Token, or set CLOUD_SDK_AK/CLOUD_SDK_SK.',
-    );
-    if (config.jobPages) log.info(`a live demo job's timeline: http://${shown}:${port}/jobs/${cceGlobalId({ api: 'v3', region: config.region, projectId: demo.projectId, jobId: demo.liveCceJobId })}`);
-  } else {
-    log.info({ endpoints }, 'reading the real upstreams');
-    if (!config.aksk) log.info('no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');
-  }
-
+  // Before the "listening" line: a supervisor may send SIGTERM as soon as it sees it, and must get a drain.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -124,6 +104,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  gateway.readiness.ready = true;
+  const { port } = server.address() as AddressInfo;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+  if (probes) {
+    const metricsPort = (probes.address() as AddressInfo).port;
+    log.info({ metricsPort }, `metrics on http://${shown}:${metricsPort}/metrics (with /health and /ready; not on port ${port})`);
+  }
+  if (simulator && demo) {
+    log.warn(
+      { simulator: simulator.url, projectId: demo.projectId },
+      `SERVING SIMULATED DATA from the built-in simulator at ${simulator.url} (project ${demo.projectId}). ` +
+        `To read the real cloud, set ${UPSTREAM_SOURCES.map(endpointVariable).join(', ')} ` +
+        '(e.g. https://cce.{region}.myhuaweicloud.com) and send X-Auth-Token, or set CLOUD_SDK_AK/CLOUD_SDK_SK.',
+    );
+    if (config.jobPages) log.info(`a live demo job's timeline: http://${shown}:${port}/jobs/${cceGlobalId({ api: 'v3', region: config.region, projectId: demo.projectId, jobId: demo.liveCceJobId })}`);
+  } else {
+    log.info({ endpoints }, 'reading the real upstreams');
+    if (!config.aksk) log.info('no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');
+  }
 }
 
 main().catch((error: unknown) => {
