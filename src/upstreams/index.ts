@@ -3,7 +3,7 @@ import { caeUpstream } from './cae/index.js';
 import { cceUpstream } from './cce/index.js';
 import { cfwUpstream } from './cfw/index.js';
 import { dbUpstream } from './db/index.js';
-import type { UpstreamDefinition } from './types.js';
+import type { UpstreamDefinition } from './define.js';
 
 /**
  * The registry: one line per upstream. Everything that lists the upstreams derives from it (the

@@ -7,7 +7,8 @@ import type { RequestContext } from '../graph/context.js';
 import { checkIdPart, regionArg } from './args.js';
 import type { GlobalIdKind } from './global-ids.js';
 import { createJobLoader } from './job-loader.js';
-import { defineUpstream, type JobModel, type JobRef, type UpstreamDefinition, type UpstreamSettings } from './types.js';
+import { defineUpstream, type UpstreamDefinition } from './define.js';
+import type { JobModel, JobRef, UpstreamSettings } from './types.js';
 
 export type JobCall = (ref: JobRef, call: CallContext) => Promise<{ body: unknown; requestId: string | null }>;
 

@@ -2,7 +2,7 @@ import { createUpstreamClient } from '../../http/upstream-client.js';
 import { JobError } from '../../model/errors.js';
 import type { RequestContext } from '../../graph/context.js';
 import { checkIdPart, regionArg } from '../args.js';
-import { defineUpstream } from '../types.js';
+import { defineUpstream } from '../define.js';
 import { caeJobCall, classifyCaeError } from './client.js';
 import { createCaeLoader } from './loader.js';
 import { CAE_JOB_ID, CAE_TASK_ID, type CaeRef } from './map.js';

@@ -1,7 +1,8 @@
 import { createUpstreamClient } from '../../http/upstream-client.js';
 import { checkIdPart, regionArg } from '../args.js';
 import type { RequestContext } from '../../graph/context.js';
-import { defineUpstream, type UpstreamParts, type UpstreamSettings } from '../types.js';
+import { defineUpstream, type UpstreamParts } from '../define.js';
+import type { UpstreamSettings } from '../types.js';
 import { cceApiCalls } from './client.js';
 import { createCceLoaders, createCceParentIndex } from './loader.js';
 import { CCE_IDS, subJobsOf, type CceJobModel } from './map.js';
