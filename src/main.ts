@@ -100,6 +100,8 @@ async function main(): Promise<void> {
     await gateway.close();
     await stopTracing?.();
     await simulator?.close();
+    // pino writes stdout asynchronously: lines queued behind a write still in flight would be lost by exit().
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
