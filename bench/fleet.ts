@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { SIM_IDS, SIM_PROJECT_ID } from '../src/simulator/server.js';
 import { cceGlobalId } from '../src/upstreams/cce/map.js';
+import { endpointEnvAt } from '../src/upstreams/index.js';
 import { freePort, haveRedis, startRedis } from '../test/support/redis.js';
 import { ROOT, ensureBuild, log, procCpuMs, sleep, startHelper, stopChild, upstreamCount } from './run.js';
 
@@ -43,10 +44,7 @@ async function startReplica(upstream: string, extra: Record<string, string>): Pr
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      CCE_ENDPOINT: upstream,
-      CAE_ENDPOINT: upstream,
-      CFW_ENDPOINT: upstream,
-      DB_ENDPOINT: upstream,
+      ...endpointEnvAt(upstream),
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',

@@ -16,9 +16,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import type { JobSource } from '../src/model/job.js';
+import { UPSTREAM_SOURCES } from '../src/upstreams/index.js';
 
 export interface LimitTarget {
-  service: 'CCE' | 'CAE' | 'CFW' | 'DB';
+  service: JobSource;
   /** Path and query below the upstream origin. */
   path: string;
   headers?: Record<string, string>;
@@ -28,12 +30,7 @@ const upstream = process.env.UPSTREAM_URL;
 if (!upstream) throw new Error('UPSTREAM_URL is required');
 const connections = Number(process.env.UPSTREAM_CONNECTIONS ?? 32);
 // The gateway has one client (and so one Pool) per upstream service; so does the limit.
-const pools: Record<LimitTarget['service'], Pool> = {
-  CCE: new Pool(upstream, { connections }),
-  CAE: new Pool(upstream, { connections }),
-  CFW: new Pool(upstream, { connections }),
-  DB: new Pool(upstream, { connections }),
-};
+const pools = Object.fromEntries(UPSTREAM_SOURCES.map((s) => [s, new Pool(upstream, { connections })])) as Record<JobSource, Pool>;
 let targets: LimitTarget[] = [];
 
 async function call(target: LimitTarget, token: string): Promise<{ status: number; text: string }> {

@@ -37,6 +37,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool, request } from 'undici';
 import { SIM_BULK_CCE_IDS, SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID } from '../src/simulator/server.js';
+import { endpointEnvAt } from '../src/upstreams/index.js';
 import type { LimitTarget } from './limit-server.js';
 import type { MicroResult } from './micro.js';
 
@@ -153,10 +154,7 @@ export async function startGateway(
       PATH: env.PATH ?? '',
       HOME: env.HOME ?? '',
       NODE_ENV: 'production',
-      CCE_ENDPOINT: upstream,
-      CAE_ENDPOINT: upstream,
-      CFW_ENDPOINT: upstream,
-      DB_ENDPOINT: upstream,
+      ...endpointEnvAt(upstream),
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',

@@ -13,6 +13,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { startSimulator, type SimCall, type SimService, type Simulator } from '../src/simulator/server.js';
+import { UPSTREAM_SOURCES } from '../src/upstreams/index.js';
 
 interface Gate {
   expected: number;
@@ -23,7 +24,7 @@ interface Gate {
   timer: NodeJS.Timeout;
 }
 
-const byService: Record<SimService, number> = { CCE: 0, CAE: 0, CFW: 0, DB: 0 };
+const byService = Object.fromEntries(UPSTREAM_SOURCES.map((s) => [s, 0])) as Record<SimService, number>;
 let total = 0;
 let gate: Gate | undefined;
 let sim: Simulator | undefined;

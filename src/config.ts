@@ -2,13 +2,10 @@ import { parseRateLimits } from './http/rate-limit.js';
 import type { JobSource } from './model/job.js';
 import { HWC_PUBLIC_REGIONS } from './model/regions.js';
 import { checkRegion } from './model/validate.js';
+import { PUBLIC_ENDPOINTS } from './upstreams/index.js';
 
-export const PUBLIC_ENDPOINTS: Record<JobSource, string> = {
-  CCE: 'https://cce.{region}.myhuaweicloud.com',
-  CAE: 'https://cae.{region}.myhuaweicloud.com',
-  CFW: 'https://cfw.{region}.myhuaweicloud.com',
-  DB: 'https://rds.{region}.myhuaweicloud.com',
-};
+/** From the upstreams' definitions (src/upstreams/<name>/index.ts). */
+export { PUBLIC_ENDPOINTS };
 
 export interface Config {
   port: number;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, PUBLIC_ENDPOINTS, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import type { JobSource } from './model/job.js';
 import { exampleQuery } from './server/example-query.js';
 import { cceGlobalId } from './upstreams/cce/map.js';
@@ -11,7 +11,8 @@ import { startTracing } from './telemetry.js';
 import { listen, listenErrorMessage } from './server/listen.js';
 import { createProbeListener } from './server/probe-server.js';
 import { configWarnings } from './config-warnings.js';
-import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from './simulator/server.js';
+import type { Simulator } from './simulator/server.js';
+import { PUBLIC_ENDPOINTS, UPSTREAM_SOURCES, endpointVariable, endpointsAt } from './upstreams/index.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -28,14 +29,18 @@ async function main(): Promise<void> {
   // With no endpoint configured (outside production) or SIMULATOR=true, the gateway serves the built-in
   // simulator so that `npm start` shows something real on a machine with no cloud account.
   let simulator: Simulator | undefined;
+  let demo: { projectId: string; cceJobId: string; liveCceJobId: string } | undefined;
   let endpoints: Record<JobSource, string>;
   if (config.simulator) {
+    // Imported only here, so a gateway reading the real cloud never loads the simulator or its data.
+    const { SIM_IDS, SIM_PROJECT_ID, startSimulator } = await import('./simulator/server.js');
+    demo = { projectId: SIM_PROJECT_ID, cceJobId: SIM_IDS.cce.deepTree, liveCceJobId: SIM_IDS.live.cce };
     // GraphiQL sends no token, so callers without one are signed with throwaway keys the simulator
     // checks: the example query works as is, and every request exercises the real AK/SK path.
     const keys = config.aksk ?? { ak: `SIM${randomBytes(8).toString('hex').toUpperCase()}`, sk: randomBytes(24).toString('hex') };
     simulator = await startSimulator({ port: 0, host: '127.0.0.1', keys });
     config = { ...config, aksk: keys };
-    endpoints = { CCE: simulator.url, CAE: simulator.url, CFW: simulator.url, DB: simulator.url };
+    endpoints = endpointsAt(simulator.url);
   } else {
     endpoints = { ...PUBLIC_ENDPOINTS, ...config.endpoints };
   }
@@ -46,11 +51,11 @@ async function main(): Promise<void> {
     processMetrics: true,
     tracing: stopTracing !== undefined,
     fleet: await loadFleet(config),
-    exampleQuery: simulator
+    exampleQuery: demo
       ? exampleQuery(
-          SIM_PROJECT_ID,
-          SIM_IDS.cce.deepTree,
-          cceGlobalId({ api: 'v3', region: config.region, projectId: SIM_PROJECT_ID, jobId: SIM_IDS.live.cce }),
+          demo.projectId,
+          demo.cceJobId,
+          cceGlobalId({ api: 'v3', region: config.region, projectId: demo.projectId, jobId: demo.liveCceJobId }),
           { jobPages: config.jobPages },
         )
       : exampleQuery('<your project id>', '<a CCE job id>'),
@@ -74,27 +79,7 @@ async function main(): Promise<void> {
   // Attached once listening: the WebSocket server re-emits the HTTP server's errors, and a listen error
   // seen there first would only be printed, leaving the process hanging.
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
-  gateway.readiness.ready = true;
-  const { port } = server.address() as AddressInfo;
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
-  if (probes) {
-    const metricsPort = (probes.address() as AddressInfo).port;
-    log.info({ metricsPort }, `metrics on http://${shown}:${metricsPort}/metrics (with /health and /ready; not on port ${port})`);
-  }
-  if (simulator) {
-    log.warn(
-      { simulator: simulator.url, projectId: SIM_PROJECT_ID },
-      `SERVING SIMULATED DATA from the built-in simulator at ${simulator.url} (project ${SIM_PROJECT_ID}). ` +
-        'To read the real cloud, set CCE_ENDPOINT, CAE_ENDPOINT, CFW_ENDPOINT and DB_ENDPOINT ' +
-        '(e.g. https://cce.{region}.myhuaweicloud.com) and send X-Auth-Token, or set CLOUD_SDK_AK/CLOUD_SDK_SK.',
-    );
-    if (config.jobPages) log.info(`a live demo job's timeline: http://${shown}:${port}/jobs/${cceGlobalId({ api: 'v3', region: config.region, projectId: SIM_PROJECT_ID, jobId: SIM_IDS.live.cce })}`);
-  } else {
-    log.info({ endpoints }, 'reading the real upstreams');
-    if (!config.aksk) log.info('no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');
-  }
-
+  // Before the "listening" line: a supervisor may send SIGTERM as soon as it sees it, and must get a drain.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -115,10 +100,32 @@ async function main(): Promise<void> {
     await gateway.close();
     await stopTracing?.();
     await simulator?.close();
+    // pino writes stdout asynchronously: lines queued behind a write still in flight would be lost by exit().
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  gateway.readiness.ready = true;
+  const { port } = server.address() as AddressInfo;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+  if (probes) {
+    const metricsPort = (probes.address() as AddressInfo).port;
+    log.info({ metricsPort }, `metrics on http://${shown}:${metricsPort}/metrics (with /health and /ready; not on port ${port})`);
+  }
+  if (simulator && demo) {
+    log.warn(
+      { simulator: simulator.url, projectId: demo.projectId },
+      `SERVING SIMULATED DATA from the built-in simulator at ${simulator.url} (project ${demo.projectId}). ` +
+        `To read the real cloud, set ${UPSTREAM_SOURCES.map(endpointVariable).join(', ')} ` +
+        '(e.g. https://cce.{region}.myhuaweicloud.com) and send X-Auth-Token, or set CLOUD_SDK_AK/CLOUD_SDK_SK.',
+    );
+    if (config.jobPages) log.info(`a live demo job's timeline: http://${shown}:${port}/jobs/${cceGlobalId({ api: 'v3', region: config.region, projectId: demo.projectId, jobId: demo.liveCceJobId })}`);
+  } else {
+    log.info({ endpoints }, 'reading the real upstreams');
+    if (!config.aksk) log.info('no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { SIM_CCE_TOP_LEVEL } from '../src/simulator/data.js';
+import { SIM_CCE_TOP_LEVEL } from '../src/simulator/cce-data.js';
 import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator } from '../src/simulator/server.js';
 
 const P = SIM_PROJECT_ID;

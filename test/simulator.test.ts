@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { sdkDate, sdkSign } from '../src/model/sdk-signature.js';
-import { SIM_CCE_JOBS, SIM_CCE_TOP_LEVEL } from '../src/simulator/data.js';
+import { SIM_CCE_JOBS, SIM_CCE_TOP_LEVEL } from '../src/simulator/cce-data.js';
 import {
   SIM_BULK_CCE_IDS,
   SIM_CAE_ENVIRONMENT_ID,

@@ -4,7 +4,7 @@ import type { CceJobModel, KeyValueModel } from '../upstreams/cce/map.js';
 import type { CaeJobModel, CaeTaskModel } from '../upstreams/cae/map.js';
 import type { CfwJobModel } from '../upstreams/cfw/map.js';
 import type { DbJobModel } from '../upstreams/db/map.js';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from '../graph/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };

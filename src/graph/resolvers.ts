@@ -1,7 +1,7 @@
 import { JobError, badUserInput } from '../model/errors.js';
 import { decodeId, malformed } from '../model/ids.js';
 import type { Resolvers } from '../generated/resolvers.js';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from './context.js';
 import type { JobModel, Upstream } from '../upstreams/types.js';
 import { DateTime } from './date-time.js';
 

@@ -3,7 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { mergeResolvers } from '@graphql-tools/merge';
 import { Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from './context.js';
 import type { Upstream } from '../upstreams/types.js';
 import { guardEntities } from './entities.js';
 import { entityResolvers, sharedResolvers, type GraphOptions, type LoadById } from './resolvers.js';

@@ -5,7 +5,7 @@ import { closeSubscriber, connectionOf, transportOf } from '../live/subscriber-t
 import { liveError, type SubscriptionLimiter } from '../live/subscription-limits.js';
 import type { WatchEvent, WatchHub } from '../live/watch-hub.js';
 import { decodeId } from '../model/ids.js';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from './context.js';
 
 type JobEvent = Exclude<WatchEvent, { type: 'end' }> | { type: 'error'; error: GraphQLError };
 

@@ -3,7 +3,7 @@ import type { WatchOptions as WatchSettings } from '../config.js';
 import { systemClock, type Clock } from '../http/clock.js';
 import type { CallContext } from '../http/upstream-client.js';
 import { JobError, type ErrorCode } from '../model/errors.js';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from '../graph/context.js';
 import type { JobModel } from '../upstreams/types.js';
 import { fingerprint } from './fingerprint.js';
 import { tooManySubscriptions } from './subscription-limits.js';

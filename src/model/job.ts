@@ -1,6 +1,8 @@
-import type { JobState } from './state.js';
+import type { JobSource } from '../generated/resolvers.js';
+import { isTerminal, normalizeState, type JobState, type StateTable } from './state.js';
 
-export type JobSource = 'CCE' | 'CAE' | 'CFW' | 'DB';
+/** The SDL's `enum JobSource` (schema/job.graphql): the registry (src/upstreams/index.ts) has one definition per value. */
+export type { JobSource };
 
 /**
  * What every job model carries, already normalized, so the shared `Job` fields resolve with
@@ -21,6 +23,47 @@ export interface JobBase {
   createdAt: string | null;
   updatedAt: string | null;
   finishedAt: string | null;
+}
+
+/** What a mapper knows about one job; `jobBase` derives the rest of the shared fields. */
+export interface JobFacts {
+  /** The global id (the upstream's id kind mints it). */
+  id: string;
+  source: JobSource;
+  /** Where the job was read and the upstream's own id for it. */
+  ref: { region: string; projectId: string; jobId: string };
+  /** The upstream's status word, verbatim, and its table of words. */
+  rawStatus: string;
+  states: StateTable;
+  type?: string | null;
+  message?: string | null;
+  progress?: number | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  /** When the upstream says so itself; undefined: the last update once the job is terminal. */
+  finishedAt?: string | null | undefined;
+}
+
+/** The fields every `Job` shares, from a mapper's facts: state, terminal and finishedAt are derived one way for all. */
+export function jobBase(facts: JobFacts): JobBase {
+  const state = normalizeState(facts.states, facts.rawStatus);
+  const terminal = isTerminal(state);
+  return {
+    id: facts.id,
+    source: facts.source,
+    jobId: facts.ref.jobId,
+    projectId: facts.ref.projectId,
+    region: facts.ref.region,
+    type: facts.type ?? null,
+    state,
+    terminal,
+    rawStatus: facts.rawStatus,
+    message: facts.message ?? null,
+    progress: facts.progress ?? null,
+    createdAt: facts.createdAt,
+    updatedAt: facts.updatedAt,
+    finishedAt: facts.finishedAt !== undefined ? facts.finishedAt : terminal ? facts.updatedAt : null,
+  };
 }
 
 /** Empty strings from upstreams mean "not set". */

@@ -2,18 +2,19 @@
  * Huawei Cloud "SDK-HMAC-SHA256" request signing (the AK/SK scheme of the official SDKs),
  * reproducing the official Node.js SDK's AKSKSigner byte for byte (test/unit/sdk-signature.test.ts
  * holds the two side by side) so that a request signed here is accepted by the real API gateway
- * and a request signed by an official SDK is accepted by our simulator's verifier.
+ * and a request signed by an official SDK is accepted by the simulator's verifier
+ * (src/simulator/sdk-verifier.ts, built on the canonical form exported here).
  *
  * Like AWS SigV4 outside S3, the canonical URI is the path as it goes on the wire, escaped once
  * more: `/jobs/a%3Ab` signs as `/jobs/a%253Ab/`. A raw character the URL parser would escape on
  * the way out (a space, `<`) is escaped as that parser does first, so it is escaped twice too.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export const SDK_SIGN_ALGORITHM = 'SDK-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const HEADER_DATE = 'x-sdk-date';
-const HEADER_CONTENT_SHA256 = 'x-sdk-content-sha256';
+export const HEADER_DATE = 'x-sdk-date';
+export const HEADER_CONTENT_SHA256 = 'x-sdk-content-sha256';
 
 export interface SignInput {
   method: string;
@@ -68,7 +69,7 @@ function canonicalUri(segments: string[]): string {
 const URL_PARSER_ESCAPES = /[{}|^`<>" \r\n\t']/g;
 
 /** The path's segments as the official SDK signs them: as the URL parser leaves the path. */
-function wireSegments(path: string): string[] {
+export function wireSegments(path: string): string[] {
   return path
     .replaceAll('\\', '/')
     .replace(URL_PARSER_ESCAPES, (c) => `%${HEX[c.charCodeAt(0) >> 4]}${HEX[c.charCodeAt(0) & 0xf]}`)
@@ -76,7 +77,7 @@ function wireSegments(path: string): string[] {
 }
 
 /** Lenient decoding: a malformed escape is kept as received rather than rejecting the request here. */
-function safeDecode(s: string): string {
+export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
@@ -84,7 +85,7 @@ function safeDecode(s: string): string {
   }
 }
 
-function queryPairs(query: SignInput['query']): Array<[string, string]> {
+export function queryPairs(query: SignInput['query']): Array<[string, string]> {
   if (query === undefined) return [];
   if (typeof query === 'string') {
     return [...new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)];
@@ -123,7 +124,7 @@ function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-interface Canonical {
+export interface Canonical {
   method: string;
   segments: string[];
   pairs: Array<[string, string]>;
@@ -133,7 +134,7 @@ interface Canonical {
   date: string;
 }
 
-function computeSignature(c: Canonical, sk: string): string {
+export function computeSignature(c: Canonical, sk: string): string {
   const contentSha = c.headerValues.get(HEADER_CONTENT_SHA256);
   // Only the literal opt-out is honoured: anything else is hashed, so a verifier never trusts a client-supplied hash.
   const payloadHash = contentSha?.length === 1 && contentSha[0] === UNSIGNED_PAYLOAD ? UNSIGNED_PAYLOAD : sha256Hex(c.body);
@@ -181,94 +182,4 @@ export function sdkSign(input: SignInput): Signature {
 export function sdkDate(d: Date = new Date()): string {
   // toISOString is always UTC: 2006-01-02T15:04:05.000Z → 20060102T150405Z
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-}
-
-/** Parses a `X-Sdk-Date` value back into a Date; null when malformed. */
-export function parseSdkDate(s: string): Date | null {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, se] = m.map(Number) as [number, number, number, number, number, number, number];
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-export function parseSdkAuthorization(
-  header: string,
-): { access: string; signedHeaders: string[]; signature: string } | null {
-  const trimmed = header.trim();
-  if (!trimmed.startsWith(`${SDK_SIGN_ALGORITHM} `)) return null;
-  const fields = new Map<string, string>();
-  for (const part of trimmed.slice(SDK_SIGN_ALGORITHM.length + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) return null;
-    fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
-  const access = fields.get('access');
-  const signedHeaders = fields.get('signedheaders');
-  const signature = fields.get('signature');
-  if (!access || !signedHeaders || !signature) return null;
-  if (!/^[0-9a-f]{64}$/i.test(signature)) return null;
-  return { access, signedHeaders: signedHeaders.split(';').map((h) => h.toLowerCase()), signature: signature.toLowerCase() };
-}
-
-function headerList(v: string | string[] | undefined): string[] | undefined {
-  if (v === undefined) return undefined;
-  return Array.isArray(v) ? v : [v];
-}
-
-/**
- * `path` and `rawQuery` are as received on the wire (percent-encoded); they are decoded and
- * re-canonicalised so that the result matches what the client signed over its decoded form.
- */
-export function verifySdkSignature(
-  req: {
-    method: string;
-    path: string;
-    rawQuery: string;
-    headers: Record<string, string | string[] | undefined>;
-    body: Uint8Array | string;
-  },
-  keys: { ak: string; sk: string },
-): { ok: true } | { ok: false; reason: string } {
-  const lower = new Map<string, string[]>();
-  for (const [k, v] of Object.entries(req.headers)) {
-    const list = headerList(v);
-    if (list !== undefined) lower.set(k.toLowerCase(), [...(lower.get(k.toLowerCase()) ?? []), ...list]);
-  }
-  const authValue = lower.get('authorization')?.[0];
-  if (authValue === undefined) return { ok: false, reason: 'missing Authorization header' };
-  const auth = parseSdkAuthorization(authValue);
-  if (!auth) return { ok: false, reason: 'malformed SDK-HMAC-SHA256 Authorization header' };
-  if (auth.access !== keys.ak) return { ok: false, reason: 'unknown access key' };
-  const date = lower.get(HEADER_DATE)?.[0];
-  if (date === undefined) return { ok: false, reason: 'missing X-Sdk-Date header' };
-  if (parseSdkDate(date) === null) return { ok: false, reason: 'malformed X-Sdk-Date header' };
-
-  const headerValues = new Map<string, string[]>();
-  for (const name of auth.signedHeaders) {
-    const v = lower.get(name);
-    if (v === undefined) return { ok: false, reason: `signed header ${name} not present` };
-    headerValues.set(name, v);
-  }
-  // The payload opt-out counts only if the client actually sent it.
-  const contentSha = lower.get(HEADER_CONTENT_SHA256);
-  if (contentSha !== undefined) headerValues.set(HEADER_CONTENT_SHA256, contentSha);
-
-  const canonical = {
-    method: req.method,
-    pairs: queryPairs(req.rawQuery),
-    signed: auth.signedHeaders,
-    headerValues,
-    body: req.body,
-    date,
-  };
-  const given = Buffer.from(auth.signature, 'hex');
-  const matches = (segments: string[]): boolean => {
-    const expected = Buffer.from(computeSignature({ ...canonical, segments }, keys.sk), 'hex');
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  };
-  // The wire path escaped again, as the Node.js SDK (and the gateway) sign; or escaped once, as a
-  // signer that decodes the path first does. The two differ only for paths with escapes in them.
-  if (matches(wireSegments(req.path)) || matches(req.path.split('/').map(safeDecode))) return { ok: true };
-  return { ok: false, reason: 'signature mismatch' };
 }

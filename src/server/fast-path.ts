@@ -6,7 +6,7 @@ import { processRegularResult, type FetchAPI, type YogaMaskedErrorOpts } from 'g
 import { compileQuery } from '../graph/compile.js';
 import { principalOf, type Credential } from '../http/credential.js';
 import type { CallContext } from '../http/upstream-client.js';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from '../graph/context.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { PreparedOperation, PreparedOperations } from './use-prepared-operations.js';

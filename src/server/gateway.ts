@@ -3,7 +3,7 @@ import type { Clock } from '../http/clock.js';
 import { useEngine } from '@envelop/core';
 import { Kind, execute, subscribe, type GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { PUBLIC_ENDPOINTS, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { principalOf } from '../http/credential.js';
 import type { FleetFactory } from '../fleet/types.js';
 import { createLocalThrottle } from '../http/rate-limit.js';
@@ -15,7 +15,7 @@ import { subscriptionResolvers } from '../graph/subscription.js';
 import { createSubscriptionLimits } from '../live/subscription-limits.js';
 import { createWatchHub, type WatchHub } from '../live/watch-hub.js';
 import { UPSTREAMS } from '../upstreams/index.js';
-import { createRequestContext, type RequestContext } from '../upstreams/request-context.js';
+import { createRequestContext, type RequestContext } from '../graph/context.js';
 import { cacheFor, createTerminalJobCache } from '../upstreams/terminal-cache.js';
 import type { Upstream } from '../upstreams/types.js';
 import { credentialForToken, requestCredential } from './request-credential.js';
@@ -115,13 +115,13 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const measured = metricsObserver(metrics);
   const observer = combineObservers(loggingObserver(logger), measured);
   const regions: ReadonlySet<string> = new Set(config.regions);
-  const upstreams = (Object.keys(UPSTREAMS) as JobSource[]).map((source) =>
-    UPSTREAMS[source]({
-      endpoint: options.endpoints[source],
-      publicEndpoint: options.endpoints[source] === PUBLIC_ENDPOINTS[source],
+  const upstreams = UPSTREAMS.map((upstream) =>
+    upstream.create({
+      endpoint: options.endpoints[upstream.source],
+      publicEndpoint: options.endpoints[upstream.source] === upstream.publicEndpoint,
       regions,
       http: { ...config.http, throttle, clock: options.clock },
-      cache: cacheFor(cache, source),
+      cache: cacheFor(cache, upstream.source),
       maxSubJobDepth: config.maxSubJobDepth,
       observer,
       loaderObserver: measured,

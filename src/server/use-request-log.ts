@@ -1,6 +1,6 @@
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { RequestContext } from '../upstreams/request-context.js';
+import type { RequestContext } from '../graph/context.js';
 import type { Logger } from './logger.js';
 import { errorCodes, isSingleResult } from './results.js';
 import { requestIdOf } from './use-request-id.js';

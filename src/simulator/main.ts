@@ -6,9 +6,9 @@
  * SIMULATOR_LIVE_STEP_MS (default 3000: how long each step of a live job lasts),
  * SIMULATOR_LIVE_RESTART_MS (default 30000: how long a finished live job stays finished before its next request restarts it).
  */
-import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, startSimulator, type SimulatorOptions } from './server.js';
+import { SIM_CAE_ENVIRONMENT_ID, SIM_PROJECT_ID, startSimulator, type SimulatorOptions } from './server.js';
 import { DEFAULT_LIVE_RESTART_AFTER_MS, DEFAULT_LIVE_STEP_MS } from './live.js';
-import { demoJobs } from './demo-jobs.js';
+import { SIMULATED_UPSTREAMS, demoJobs } from './index.js';
 
 function parsePort(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return 0;
@@ -41,7 +41,6 @@ async function main(): Promise<void> {
   else if (ak || sk) console.error('simulator: set both SIMULATOR_AK and SIMULATOR_SK to check AK/SK signatures; ignoring the one given');
 
   const sim = await startSimulator(opts);
-  const live = SIM_IDS.live;
   const p = SIM_PROJECT_ID;
   // The first line stays one line, so scripts can grep the base URL and the ids to point the gateway at.
   console.log(
@@ -50,9 +49,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `live jobs (step ${opts.liveStepMs} ms, restart ${opts.liveRestartAfterMs} ms after finishing; the clock starts at the first request):`,
-      `  CCE CreateCluster  ${live.cce}  GET ${sim.url}/api/v3/projects/${p}/jobs/${live.cce}  (v2: /api/v2/projects/${p}/jobs/${live.cce})`,
-      `  CAE upgrade        ${live.cae}  GET ${sim.url}/v1/${p}/cae/jobs/${live.cae}  (header X-Environment-ID: ${SIM_CAE_ENVIRONMENT_ID})`,
-      `  RDS job            ${live.db}  GET ${sim.url}/v3/${p}/jobs?id=${live.db}`,
+      ...SIMULATED_UPSTREAMS.flatMap((u) => (u.live ? [u.live.banner(sim.url)] : [])),
       'demo jobs, one per upstream (id: the gateway\'s opaque id in cn-north-4, for job(id:) and jobs(ids:)):',
       ...demoJobs().map(
         (j) => `  ${j.upstream} ${j.jobId}  ${j.what}\n      id=${j.id}\n      GET ${sim.url}${j.path}${j.header ? `  (header ${j.header})` : ''}`,

@@ -3,6 +3,8 @@
  * port over real HTTP. It mimics what the gateway has to cope with: each service's casing,
  * status words, time formats, error bodies (including CAE's 500 and CFW's 400 for not-found),
  * the API gateway's 401 bodies, X-Request-Id on every response, token and AK/SK auth.
+ * Each upstream's routes and seed are its own (`<name>.ts`, `<name>-data.ts`, registered in
+ * index.ts); this file is what they share: the HTTP server, the call log, auth and fault hooks.
  *
  * Besides the immutable seed it serves live jobs (SIM_IDS.live, see live.ts) whose state moves
  * on with time: `liveStepMs` per step, restarting `liveRestartAfterMs` after they finish, on the
@@ -11,37 +13,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseSdkDate, verifySdkSignature } from '../model/sdk-signature.js';
-import {
-  LIVE_CAE_ID,
-  LIVE_DB_ID,
-  SIM_CAE_ENVIRONMENT_ID,
-  SIM_CAE_JOBS,
-  SIM_CCE_JOBS,
-  SIM_CCE_TOP_LEVEL,
-  SIM_CFW_JOBS,
-  SIM_DB_JOBS,
-  SIM_PROJECT_ID,
-  renderCae,
-  renderCceV2,
-  renderCceV3,
-  renderCfw,
-  renderDb,
-  type Json,
-} from './data.js';
-import {
-  DEFAULT_LIVE_RESTART_AFTER_MS,
-  DEFAULT_LIVE_STEP_MS,
-  LIVE_CCE_IDS,
-  LiveTimelines,
-  findLiveCce,
-  liveCaeJob,
-  liveDbJob,
-} from './live.js';
+import { parseSdkDate, verifySdkSignature } from './sdk-verifier.js';
+import type { JobSource } from '../model/job.js';
+import { SIMULATED_UPSTREAMS } from './index.js';
+import { DEFAULT_LIVE_RESTART_AFTER_MS, DEFAULT_LIVE_STEP_MS, LiveTimelines } from './live.js';
+import { firstHeader, type Reply, type SimRequest, type SimulatedUpstream } from './types.js';
 
-export { SIM_PROJECT_ID, SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_BULK_CCE_IDS } from './data.js';
+export { SIM_PROJECT_ID } from './seed.js';
+export { SIM_IDS } from './index.js';
+export { SIM_CAE_ENVIRONMENT_ID } from './cae-data.js';
+export { SIM_BULK_CCE_IDS } from './cce-data.js';
 
-export type SimService = 'CCE' | 'CAE' | 'CFW' | 'DB';
+export type SimService = JobSource;
 
 export interface SimCall {
   service: SimService;
@@ -85,13 +68,6 @@ export interface Simulator {
 /** The API gateway rejects signatures whose X-Sdk-Date is further than this from its clock. */
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
-type Route =
-  | { service: 'CCE'; kind: 'cce-detail'; version: 'v3' | 'v2'; projectId: string; jobId: string }
-  | { service: 'CCE'; kind: 'cce-list'; projectId: string }
-  | { service: 'CAE'; kind: 'cae'; projectId: string; jobId: string }
-  | { service: 'CFW'; kind: 'cfw'; projectId: string; jobId: string }
-  | { service: 'DB'; kind: 'db'; projectId: string };
-
 function decodeSegment(s: string): string | null {
   try {
     return decodeURIComponent(s);
@@ -100,60 +76,25 @@ function decodeSegment(s: string): string | null {
   }
 }
 
-function matchRoute(rawPath: string): Route | null {
+/** The simulated upstream that serves a path, and its answer; null when none does. */
+function matchRoute(rawPath: string): { upstream: SimulatedUpstream; answer: (request: SimRequest) => Reply } | null {
   const raw = rawPath.split('/');
   if (raw[0] !== '') return null;
-  const seg: string[] = [];
+  const segments: string[] = [];
   for (const s of raw.slice(1)) {
     const d = decodeSegment(s);
     if (d === null || d === '') return null; // empty segments (`//`, trailing `/`) are not routes upstream either
-    seg.push(d);
+    segments.push(d);
   }
-  const [a, b, c, d, e, f] = seg;
-  if (a === 'api' && (b === 'v3' || b === 'v2') && c === 'projects' && d !== undefined && e === 'jobs') {
-    if (seg.length === 6 && f !== undefined) return { service: 'CCE', kind: 'cce-detail', version: b, projectId: d, jobId: f };
-    if (seg.length === 5 && b === 'v2') return { service: 'CCE', kind: 'cce-list', projectId: d };
-    return null;
-  }
-  if (a === 'v1' && b !== undefined && c === 'cae' && d === 'jobs' && seg.length === 5 && e !== undefined) {
-    return { service: 'CAE', kind: 'cae', projectId: b, jobId: e };
-  }
-  if (a === 'v3' && b !== undefined && c === 'jobs') {
-    if (seg.length === 4 && d !== undefined) return { service: 'CFW', kind: 'cfw', projectId: b, jobId: d };
-    if (seg.length === 3) return { service: 'DB', kind: 'db', projectId: b };
+  for (const upstream of SIMULATED_UPSTREAMS) {
+    const answer = upstream.route(segments);
+    if (answer) return { upstream, answer };
   }
   return null;
 }
 
-interface Reply {
-  status: number;
-  body: Json;
-}
-
-const CCE_NOT_FOUND: Reply = { status: 404, body: { error_code: 'CCE.01404001', error_msg: 'Resource not found' } };
-const CAE_JOB_NOT_FOUND: Reply = { status: 404, body: { error_code: 'CAE.01500502', error_msg: 'Job not found' } };
-const CAE_ENV_NOT_FOUND: Reply = { status: 500, body: { error_code: 'CAE.01500404', error_msg: 'Environment not found' } };
-const CAE_ENV_MISSING: Reply = {
-  status: 400,
-  body: { error_code: 'CAE.01500002', error_msg: 'Invalid request header: X-Environment-ID is required' },
-};
-const CFW_NOT_FOUND: Reply = { status: 400, body: { error_code: 'CFW.00200005', error_msg: 'Object not found.' } };
-const DB_NOT_FOUND: Reply = { status: 404, body: { error_code: 'DBS.280011', error_msg: 'The job does not exist.' } };
-const DB_MISSING_ID: Reply = { status: 400, body: { error_code: 'DBS.200001', error_msg: 'Parameter error: id is required.' } };
-
-const FORBIDDEN: Record<SimService, Reply> = {
-  CCE: { status: 403, body: { error_code: 'CCE.0x403001', error_msg: 'Forbidden' } },
-  CAE: { status: 403, body: { error_code: 'CAE.01500003', error_msg: 'Forbidden: the token has no permission for this operation' } },
-  CFW: { status: 403, body: { error_code: 'CFW.00100001', error_msg: 'Forbidden: the token has no permission for this operation' } },
-  DB: { status: 403, body: { error_code: 'DBS.200010', error_msg: 'The operation is not authorized.' } },
-};
-
 function apigError(status: number, code: string, msg: string, requestId: string): Reply {
   return { status, body: { error_code: code, error_msg: msg, request_id: requestId } };
-}
-
-function firstHeader(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -167,7 +108,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** Token or AK/SK, like the API gateway in front of every service; null means authenticated. */
 function authenticate(
-  route: Route,
+  upstream: SimulatedUpstream,
   req: IncomingMessage,
   rawPath: string,
   rawQuery: string,
@@ -177,7 +118,7 @@ function authenticate(
 ): Reply | null {
   const token = firstHeader(req.headers['x-auth-token']);
   if (token !== undefined && token.trim() !== '') {
-    return opts.denyTokens?.includes(token) ? FORBIDDEN[route.service] : null;
+    return opts.denyTokens?.includes(token) ? upstream.forbidden : null;
   }
   const authorization = firstHeader(req.headers.authorization);
   if (authorization === undefined) {
@@ -203,42 +144,6 @@ function authenticate(
     return apigError(401, 'APIGW.0303', 'Incorrect app authentication information: X-Sdk-Date is more than 15 minutes from server time', requestId);
   }
   return null;
-}
-
-function answer(route: Route, req: IncomingMessage, rawQuery: string, live: LiveTimelines): Reply {
-  const ownProject = route.projectId === SIM_PROJECT_ID;
-  switch (route.kind) {
-    case 'cce-detail': {
-      const job = !ownProject
-        ? undefined
-        : LIVE_CCE_IDS.has(route.jobId)
-          ? findLiveCce(route.jobId, live.touch('cce'))
-          : SIM_CCE_JOBS.get(route.jobId);
-      if (!job) return CCE_NOT_FOUND;
-      return { status: 200, body: route.version === 'v3' ? renderCceV3(job) : renderCceV2(job) };
-    }
-    case 'cce-list':
-      if (!ownProject) return CCE_NOT_FOUND;
-      return { status: 200, body: SIM_CCE_TOP_LEVEL.map((j) => renderCceV2(j)) };
-    case 'cae': {
-      const env = firstHeader(req.headers['x-environment-id']);
-      if (env === undefined || env.trim() === '') return CAE_ENV_MISSING;
-      // Environments belong to a project: in another project the environment itself is unknown.
-      if (!ownProject || env !== SIM_CAE_ENVIRONMENT_ID) return CAE_ENV_NOT_FOUND;
-      const job = route.jobId === LIVE_CAE_ID ? liveCaeJob(live.touch('cae')) : SIM_CAE_JOBS.get(route.jobId);
-      return job ? { status: 200, body: renderCae(job) } : CAE_JOB_NOT_FOUND;
-    }
-    case 'cfw': {
-      const job = ownProject ? SIM_CFW_JOBS.get(route.jobId) : undefined;
-      return job ? { status: 200, body: renderCfw(job) } : CFW_NOT_FOUND;
-    }
-    case 'db': {
-      const id = new URLSearchParams(rawQuery).get('id');
-      if (id === null || id === '') return DB_MISSING_ID;
-      const job = !ownProject ? undefined : id === LIVE_DB_ID ? liveDbJob(live.touch('db')) : SIM_DB_JOBS.get(id);
-      return job ? { status: 200, body: renderDb(job) } : DB_NOT_FOUND;
-    }
-  }
 }
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -285,7 +190,7 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> 
       send(res, apigError(404, 'APIG.0101', 'The API does not exist or has not been published in the environment', requestId));
       return;
     }
-    const call: SimCall = { service: route.service, method: req.method ?? 'GET', path: rawPath, query: rawQuery, headers: { ...req.headers } };
+    const call: SimCall = { service: route.upstream.source, method: req.method ?? 'GET', path: rawPath, query: rawQuery, headers: { ...req.headers } };
     calls.push(call);
 
     if (opts.latencyMs && opts.latencyMs > 0) await delay(opts.latencyMs);
@@ -296,8 +201,8 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> 
       send(res, apigError(405, 'APIG.0101', 'Method not allowed: these job APIs only serve GET', requestId));
       return;
     }
-    const denied = authenticate(route, req, rawPath, rawQuery, body, opts, requestId);
-    send(res, denied ?? answer(route, req, rawQuery, live));
+    const denied = authenticate(route.upstream, req, rawPath, rawQuery, body, opts, requestId);
+    send(res, denied ?? route.answer({ query: rawQuery, headers: req.headers, live }));
   }
 
   const server = createServer((req, res) => {

@@ -1,6 +1,6 @@
 import { malformed, type DecodedId } from '../model/ids.js';
 import { checkIdPart, checkRegion } from '../model/validate.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../graph/context.js';
 
 export function regionArg(region: string | null | undefined, context: RequestContext): string {
   return region == null ? context.defaultRegion : checkRegion(region);

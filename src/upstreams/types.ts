@@ -2,12 +2,19 @@ import type { HttpConfig, UpstreamClient, UpstreamObserver } from '../http/upstr
 import type { DecodedId } from '../model/ids.js';
 import type { JobSource } from '../model/job.js';
 import type { Resolvers, ResolversParentTypes } from '../generated/resolvers.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../graph/context.js';
 import type { LoaderObserver } from './job-loader.js';
 import type { TerminalJobCache } from './terminal-cache.js';
 
 /** Any job model; codegen derives the union from the schema's mappers. */
 export type JobModel = ResolversParentTypes['Job'];
+
+/** A job addressed by region, project and the upstream's own id: all an upstream like CFW or RDS needs. */
+export interface JobRef {
+  region: string;
+  projectId: string;
+  jobId: string;
+}
 
 /** What the server hands every upstream module when it builds it. */
 export interface UpstreamSettings {
@@ -37,5 +44,3 @@ export interface Upstream {
   loadById(id: DecodedId, context: RequestContext): Promise<JobModel>;
   readonly client: UpstreamClient;
 }
-
-export type UpstreamFactory = (settings: UpstreamSettings) => Upstream;

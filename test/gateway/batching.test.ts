@@ -5,7 +5,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { SIM_CCE_JOBS, SIM_CFW_JOBS, SIM_DB_JOBS, renderCceV3, renderCfw, renderDb } from '../../src/simulator/data.js';
+import { SIM_CCE_JOBS, renderCceV3 } from '../../src/simulator/cce-data.js';
+import { SIM_CFW_JOBS, renderCfw } from '../../src/simulator/cfw-data.js';
+import { SIM_DB_JOBS, renderDb } from '../../src/simulator/db-data.js';
 import {
   SIM_BULK_CCE_IDS,
   SIM_CAE_ENVIRONMENT_ID,

@@ -14,7 +14,7 @@ import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credential } from '../../src/http/credential.js';
-import { createRequestContext } from '../../src/upstreams/request-context.js';
+import { createRequestContext } from '../../src/graph/context.js';
 import { createFastPath, yogaSettingsOf } from '../../src/server/fast-path.js';
 import { forFastPath } from '../../src/server/fast-path-plugins.js';
 import { createLogger } from '../../src/server/logger.js';

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { expect } from 'vitest';
+import type { JobSource } from '../../src/model/job.js';
 import type { SimCall, Simulator } from '../../src/simulator/server.js';
+import type { JobModel } from '../../src/upstreams/types.js';
 import type { GraphQLResponse } from '../support/gateway.js';
 
 export type GqlError = NonNullable<GraphQLResponse['errors']>[number];
@@ -19,9 +21,9 @@ export interface KeyValueOut {
 
 /** Every field of every Job implementation, as `JOB_FIELDS` selects them (all optional: each type has its own). */
 export interface JobOut {
-  __typename: 'CceJob' | 'CaeJob' | 'CaeTask' | 'CfwJob' | 'DbJob';
+  __typename: JobModel['__typename'];
   id: string;
-  source: 'CCE' | 'CAE' | 'CFW' | 'DB';
+  source: JobSource;
   jobId: string;
   projectId: string;
   region: string;

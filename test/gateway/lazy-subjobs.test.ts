@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SIM_CCE_JOBS, renderCceV2 } from '../../src/simulator/data.js';
+import { SIM_CCE_JOBS, renderCceV2 } from '../../src/simulator/cce-data.js';
 import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, type SimCall } from '../../src/simulator/server.js';
 import { useSharedSimulatedGateway, type GraphQLResponse } from '../support/gateway.js';
 import { callsTo, errorAt, pathsOf, reply, subJobsSelection, uniqueToken, upstreamOf, withJ, type JobOut } from './helpers.js';

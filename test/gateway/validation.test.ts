@@ -4,7 +4,8 @@
  * and upstream status words it does not know, which are shown raw and never fail a query.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SIM_CAE_JOBS, SIM_CCE_JOBS, renderCae, renderCceV3 } from '../../src/simulator/data.js';
+import { SIM_CCE_JOBS, renderCceV3 } from '../../src/simulator/cce-data.js';
+import { SIM_CAE_JOBS, renderCae } from '../../src/simulator/cae-data.js';
 import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID } from '../../src/simulator/server.js';
 import { useSharedSimulatedGateway, type GraphQLResponse } from '../support/gateway.js';
 import { errorAt, pathsOf, reply, uniqueToken, type GqlError, type JobOut } from './helpers.js';

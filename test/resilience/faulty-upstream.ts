@@ -8,7 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { SIM_CCE_JOBS, SIM_CFW_JOBS, SIM_PROJECT_ID, renderCceV2, renderCceV3, renderCfw } from '../../src/simulator/data.js';
+import { SIM_PROJECT_ID } from '../../src/simulator/seed.js';
+import { SIM_CCE_JOBS, renderCceV2, renderCceV3 } from '../../src/simulator/cce-data.js';
+import { SIM_CFW_JOBS, renderCfw } from '../../src/simulator/cfw-data.js';
 
 export type Fault =
   /** The real API's answer for the path (the default). */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../src/http/clock.js';
 import type { JobSource } from '../../src/model/job.js';
 import { SIM_IDS, SIM_PROJECT_ID, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
+import { UPSTREAM_SOURCES } from '../../src/upstreams/index.js';
 import { startGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 import { startFaultyUpstream, type FaultyUpstream } from './faulty-upstream.js';
 
@@ -40,7 +41,7 @@ export async function startFaultyGateway(
   const sim = await startSimulator(options.sim ?? {});
   const onFaulty = new Set(options.faultySources ?? ['CCE']);
   const at = (s: JobSource) => (onFaulty.has(s) ? faulty.url : sim.url);
-  const endpoints: Record<JobSource, string> = { CCE: at('CCE'), CAE: at('CAE'), CFW: at('CFW'), DB: at('DB') };
+  const endpoints = Object.fromEntries(UPSTREAM_SOURCES.map((s) => [s, at(s)])) as Record<JobSource, string>;
   if (options.cceEndpoint) endpoints.CCE = typeof options.cceEndpoint === 'string' ? options.cceEndpoint : options.cceEndpoint(faulty.url);
   let gw: TestGateway;
   try {

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { listeningUrl, spawnGateway, type Spawned } from '../support/spawn.js';
+import { UPSTREAM_SOURCES } from '../../src/upstreams/index.js';
 
 const running: Spawned[] = [];
 afterEach(async () => {
@@ -74,7 +75,7 @@ describe('start-up warnings', () => {
 
   it('a complete, region-templated configuration warns about nothing', async () => {
     const env: Record<string, string> = { LOG_LEVEL: 'info' };
-    for (const s of ['CCE', 'CAE', 'CFW', 'DB']) env[`${s}_ENDPOINT`] = `http://127.0.0.1:9/{region}/${s.toLowerCase()}`;
+    for (const s of UPSTREAM_SOURCES) env[`${s}_ENDPOINT`] = `http://127.0.0.1:9/{region}/${s.toLowerCase()}`;
     const g = start(env);
     await listeningUrl(g);
     expect(g.stdout().split('\n').filter((line) => line.includes('"level":40'))).toEqual([]);

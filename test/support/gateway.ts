@@ -8,6 +8,7 @@ import { createGateway, loadFleet, type Gateway, type GatewayOptions } from '../
 import { createHttpServer } from '../../src/server/http-server.js';
 import { serveWebSocket } from '../../src/server/websocket.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
+import { endpointsAt } from '../../src/upstreams/index.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -90,7 +91,7 @@ export async function startSimulatedGateway(
   gatewayOptions: ExtraGatewayOptions = {},
 ): Promise<TestGateway & { sim: Simulator }> {
   const sim = await startSimulator(simulatorOptions);
-  const gw = await startGateway({ CCE: sim.url, CAE: sim.url, CFW: sim.url, DB: sim.url }, env, gatewayOptions);
+  const gw = await startGateway(endpointsAt(sim.url), env, gatewayOptions);
   return {
     ...gw,
     sim,

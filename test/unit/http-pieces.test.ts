@@ -4,7 +4,8 @@ import { principalOf, type Credential } from '../../src/http/credential.js';
 import { codeForStatus, parseErrorBody, safeRequestId, upstreamError, type UpstreamErrorBody } from '../../src/http/error-map.js';
 import { fullJitter, parseRetryAfter } from '../../src/http/retry-after.js';
 import type { ErrorCode } from '../../src/model/errors.js';
-import { sdkSign, verifySdkSignature } from '../../src/model/sdk-signature.js';
+import { sdkSign } from '../../src/model/sdk-signature.js';
+import { verifySdkSignature } from '../../src/simulator/sdk-verifier.js';
 
 const NONE: UpstreamErrorBody = { errorCode: null, errorMessage: null, requestId: null };
 

@@ -2,14 +2,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { describe, expect, it } from 'vitest';
 import { authHeaders } from '../../src/http/auth.js';
-import {
-  parseSdkAuthorization,
-  parseSdkDate,
-  sdkDate,
-  sdkEscape,
-  sdkSign,
-  verifySdkSignature,
-} from '../../src/model/sdk-signature.js';
+import { sdkDate, sdkEscape, sdkSign } from '../../src/model/sdk-signature.js';
+import { parseSdkAuthorization, parseSdkDate, verifySdkSignature } from '../../src/simulator/sdk-verifier.js';
 
 const KEYS = { ak: 'AccessKey', sk: 'SecretKey' };
 const DATE = '20060102T150405Z';

@@ -3,7 +3,6 @@ import type { ErrorClassifier } from '../../http/error-map.js';
 import { badUserInput } from '../../model/errors.js';
 import { baseUrlFor, seg } from '../endpoint.js';
 import type { UpstreamSettings } from '../types.js';
-import type { CaeJobDto } from './dto.js';
 import type { CaeRef } from './map.js';
 
 /** CAE is offered in only a few regions; on the public cloud anything else cannot succeed. */
@@ -15,7 +14,7 @@ export const CAE_REGIONS = new Set([
 export const classifyCaeError: ErrorClassifier = (_status, code) => (code === 'CAE.01500404' ? 'NOT_FOUND' : undefined);
 
 export function caeJobCall(client: UpstreamClient, settings: UpstreamSettings) {
-  return async (ref: CaeRef, call: CallContext): Promise<{ body: CaeJobDto; requestId: string | null }> => {
+  return async (ref: CaeRef, call: CallContext): Promise<{ body: unknown; requestId: string | null }> => {
     if (settings.publicEndpoint && !CAE_REGIONS.has(ref.region)) {
       throw badUserInput(`CAE is not offered in region ${ref.region}`);
     }
@@ -30,6 +29,6 @@ export function caeJobCall(client: UpstreamClient, settings: UpstreamSettings) {
       },
       call,
     );
-    return { body: res.body as CaeJobDto, requestId: res.requestId };
+    return { body: res.body, requestId: res.requestId };
   };
 }

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { createJobLoader } from '../job-loader.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../graph/context.js';
 import type { UpstreamSettings } from '../types.js';
 import type { caeJobCall } from './client.js';
 import { mapCaeJob, type CaeJobModel, type CaeRef } from './map.js';

@@ -1,18 +1,24 @@
 import { createUpstreamClient } from '../../http/upstream-client.js';
-import { malformed } from '../../model/ids.js';
-import { checkIdPart, idStrings, regionArg } from '../args.js';
-import type { RequestContext } from '../request-context.js';
-import type { UpstreamFactory } from '../types.js';
+import { checkIdPart, regionArg } from '../args.js';
+import type { RequestContext } from '../../graph/context.js';
+import { defineUpstream, type UpstreamParts } from '../define.js';
+import type { UpstreamSettings } from '../types.js';
 import { cceApiCalls } from './client.js';
 import { createCceLoaders, createCceParentIndex } from './loader.js';
-import { subJobsOf, type CceApi, type CceJobModel } from './map.js';
+import { CCE_IDS, subJobsOf, type CceJobModel } from './map.js';
 
 type TimeField = 'createdAt' | 'updatedAt' | 'finishedAt';
 
-// The id remembers which API a job came from, so a refetch reads the same one.
-const API_OF_TAG: Readonly<Record<string, CceApi>> = { cce3: 'v3', cce2: 'v2' };
+/** Cloud Container Engine: job APIs v3 and v2 (and v2's list); sub-jobs are embedded, to any depth. */
+export const cceUpstream = defineUpstream({
+  source: 'CCE',
+  publicEndpoint: 'https://cce.{region}.myhuaweicloud.com',
+  jobTypes: ['CceJob'],
+  ids: [CCE_IDS.v3, CCE_IDS.v2],
+  create: createCce,
+});
 
-export const cceUpstream: UpstreamFactory = (settings) => {
+function createCce(settings: UpstreamSettings): UpstreamParts {
   const client = createUpstreamClient('CCE', settings.http, undefined, settings.observer);
   const api = cceApiCalls(client, settings);
   const parents = createCceParentIndex();
@@ -33,15 +39,8 @@ export const cceUpstream: UpstreamFactory = (settings) => {
   };
 
   return {
-    source: 'CCE',
-    idTags: ['cce3', 'cce2'],
     client,
-    loadById(id, context) {
-      const [region, projectId, jobId] = idStrings(id, 3) as [string, string, string];
-      const api = API_OF_TAG[id.tag];
-      if (!api) throw malformed();
-      return loaders(context).jobs.load({ api, region, projectId, jobId });
-    },
+    loadById: (id, context) => loaders(context).jobs.load((id.tag === CCE_IDS.v3.tag ? CCE_IDS.v3 : CCE_IDS.v2).read(id)),
     resolvers: {
       Query: {
         cceJob: (_root, args, context) =>
@@ -65,4 +64,4 @@ export const cceUpstream: UpstreamFactory = (settings) => {
       },
     },
   };
-};
+}

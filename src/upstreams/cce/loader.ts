@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { createJobLoader } from '../job-loader.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../graph/context.js';
 import { unexpected } from '../shape.js';
 import type { UpstreamSettings } from '../types.js';
 import type { CceApiCalls } from './client.js';

@@ -1,9 +1,9 @@
 import { JobError } from '../../model/errors.js';
-import { encodeId } from '../../model/ids.js';
-import { textOrNull, type JobBase } from '../../model/job.js';
-import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
+import { jobBase, textOrNull, type JobBase } from '../../model/job.js';
+import { stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { idPartProblem } from '../../model/validate.js';
+import { globalIdKind, jobRefParts, readJobRef, type GlobalIdKind } from '../global-ids.js';
 import { isObject, objectOr, stringOr, unexpected, type Json } from '../shape.js';
 
 export type CceApi = 'v3' | 'v2';
@@ -39,8 +39,13 @@ export interface CceJobModel extends JobBase {
 
 const STATES = stateTable({ Initializing: 'PENDING', Running: 'RUNNING', Success: 'SUCCEEDED', Failed: 'FAILED' });
 
+// The id remembers which API a job came from, so a refetch reads the same one.
+const cceIdKind = (api: CceApi, tag: string) => globalIdKind<CceRef>(tag, jobRefParts, (id) => ({ api, ...readJobRef(id) }));
+
+export const CCE_IDS: Readonly<Record<CceApi, GlobalIdKind<CceRef>>> = { v3: cceIdKind('v3', 'cce3'), v2: cceIdKind('v2', 'cce2') };
+
 export function cceGlobalId(ref: CceRef): string {
-  return encodeId(ref.api === 'v3' ? 'cce3' : 'cce2', [ref.region, ref.projectId, ref.jobId]);
+  return CCE_IDS[ref.api].mint(ref);
 }
 
 export interface MapPlace {
@@ -89,7 +94,8 @@ function checkUid(uid: string, place: MapPlace): void {
 }
 
 /**
- * Maps a CCE job payload (v3 or v2) and its embedded sub-jobs. Sub-jobs deeper than
+ * Maps a CCE job payload (v3 or v2: `{ kind, apiVersion, metadata: { uid, creationTimestamp,
+ * updateTimestamp }, spec: { type, cluster/resource ids, extend params, sub-jobs }, status }`) and its embedded sub-jobs. Sub-jobs deeper than
  * `place.maxDepth` make the payload an UPSTREAM_ERROR rather than a stack overflow.
  */
 export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: string, depth = 0): CceJobModel {
@@ -99,10 +105,6 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   if (!f.uid) throw unexpected('CCE', 'job without metadata.uid', place.requestId);
   checkUid(f.uid, place);
   const apiVersion = f.apiVersion ?? parentApiVersion ?? place.api;
-  const state = normalizeState(STATES, f.status);
-  const terminal = isTerminal(state);
-  const createdAt = toDateTime(f.created);
-  const updatedAt = toDateTime(f.updated);
   const ref: CceRef = { api: place.api, region: place.region, projectId: place.projectId, jobId: f.uid };
   let subJobs: CceJobModel[] | undefined;
   let subJobsError: JobError | undefined;
@@ -121,20 +123,19 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   else if (depth > 0) subJobs = [];
   return {
     __typename: 'CceJob',
-    id: cceGlobalId(ref),
-    source: 'CCE',
-    jobId: f.uid,
-    projectId: place.projectId,
-    region: place.region,
-    type: f.type,
-    state,
-    terminal,
-    rawStatus: f.status,
-    message: f.reason,
-    progress: null,
-    createdAt,
-    updatedAt,
-    finishedAt: place.api === 'v2' ? toDateTime(f.completion) : terminal ? updatedAt : null,
+    ...jobBase({
+      id: cceGlobalId(ref),
+      source: 'CCE',
+      ref,
+      rawStatus: f.status,
+      states: STATES,
+      type: f.type,
+      message: f.reason,
+      createdAt: toDateTime(f.created),
+      updatedAt: toDateTime(f.updated),
+      // v2 says when the job finished; v3 only when it last changed (undefined: derived from that).
+      finishedAt: place.api === 'v2' ? toDateTime(f.completion) : undefined,
+    }),
     apiVersion,
     clusterId: f.clusterId,
     resourceId: f.resourceId,

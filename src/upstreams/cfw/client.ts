@@ -2,9 +2,7 @@ import type { ErrorClassifier } from '../../http/error-map.js';
 import type { CallContext, UpstreamClient } from '../../http/upstream-client.js';
 import { baseUrlFor, seg } from '../endpoint.js';
 import { isObject, stringOr } from '../shape.js';
-import type { UpstreamSettings } from '../types.js';
-import type { CfwJobDto } from './dto.js';
-import type { CfwRef } from './map.js';
+import type { JobRef, UpstreamSettings } from '../types.js';
 
 // CFW answers "not found" with HTTP 400 and this code.
 const NOT_FOUND_CODE = 'CFW.00200005';
@@ -15,7 +13,7 @@ classifyCfwError.errorFromResponse = (body) =>
     ? { code: body.error_code === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR', errorCode: body.error_code, message: stringOr(body.error_msg) }
     : undefined;
 
-export type CfwJobCall = (ref: CfwRef, call: CallContext) => Promise<{ body: CfwJobDto; requestId: string | null }>;
+export type CfwJobCall = (ref: JobRef, call: CallContext) => Promise<{ body: unknown; requestId: string | null }>;
 
 export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): CfwJobCall {
   return async (ref, call) => {
@@ -23,6 +21,6 @@ export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): 
       { baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions), path: `/v3/${seg(ref.projectId)}/jobs/${seg(ref.jobId)}`, projectId: ref.projectId },
       call,
     );
-    return { body: res.body as CfwJobDto, requestId: res.requestId };
+    return { body: res.body, requestId: res.requestId };
   };
 }

@@ -1,12 +1,13 @@
 import { singleJobUpstream } from '../single-job.js';
 import { cfwJobCall, classifyCfwError } from './client.js';
-import { mapCfwJob } from './map.js';
-
+import { CFW_ID, mapCfwJob } from './map.js';
 
 /** Cloud Firewall: `GET /v3/{project}/jobs/{job}`. */
 export const cfwUpstream = singleJobUpstream({
   source: 'CFW',
-  idTag: 'cfw',
+  publicEndpoint: 'https://cfw.{region}.myhuaweicloud.com',
+  jobType: 'CfwJob',
+  id: CFW_ID,
   classify: classifyCfwError,
   call: cfwJobCall,
   map: mapCfwJob,

@@ -1,10 +1,8 @@
 import type { CallContext, UpstreamClient } from '../../http/upstream-client.js';
 import { baseUrlFor, seg } from '../endpoint.js';
-import type { UpstreamSettings } from '../types.js';
-import type { DbJobDto } from './dto.js';
-import type { DbRef } from './map.js';
+import type { JobRef, UpstreamSettings } from '../types.js';
 
-export type DbJobCall = (ref: DbRef, call: CallContext) => Promise<{ body: DbJobDto; requestId: string | null }>;
+export type DbJobCall = (ref: JobRef, call: CallContext) => Promise<{ body: unknown; requestId: string | null }>;
 
 /** The RDS task center reads one job through a query parameter, not a path segment. */
 export function dbJobCall(client: UpstreamClient, settings: UpstreamSettings): DbJobCall {
@@ -18,6 +16,6 @@ export function dbJobCall(client: UpstreamClient, settings: UpstreamSettings): D
       },
       call,
     );
-    return { body: res.body as DbJobDto, requestId: res.requestId };
+    return { body: res.body, requestId: res.requestId };
   };
 }

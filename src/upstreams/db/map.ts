@@ -1,10 +1,9 @@
-import { encodeId } from '../../model/ids.js';
-import { textOrNull, type JobBase } from '../../model/job.js';
-import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
-import { clampPercent } from '../../model/job.js';
+import { clampPercent, jobBase, textOrNull, type JobBase } from '../../model/job.js';
+import { stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
-import type { JobRef } from '../single-job.js';
+import { jobRefIdKind } from '../global-ids.js';
 import { isObject, objectOr, stringOr, unexpected } from '../shape.js';
+import type { JobRef } from '../types.js';
 
 export type DbRef = JobRef;
 
@@ -26,8 +25,10 @@ const STATES = stateTable({
   Canceled: 'CANCELLED',
 });
 
+export const DB_ID = jobRefIdKind('db');
+
 export function dbGlobalId(ref: DbRef): string {
-  return encodeId('db', [ref.region, ref.projectId, ref.jobId]);
+  return DB_ID.mint(ref);
 }
 
 // Linear time: the value is trimmed first, so no two blank-matching quantifiers meet (`\s*%?\s*$`
@@ -43,6 +44,10 @@ export function parsePercent(value: unknown): number | null {
   return m ? clampPercent(Number(m[1])) : null;
 }
 
+/**
+ * The RDS task center's job (`/v3/{p}/jobs?id={j}`): `{ job: { id, name, status, created, ended,
+ * progress ("60%" while running, "" otherwise), instance: { id, name }, fail_reason } }`.
+ */
 export function mapDbJob(body: unknown, ref: DbRef, requestId: string | null): DbJobModel {
   if (!isObject(body) || !isObject(body.job)) throw unexpected('DB', 'response without job', requestId);
   const job = body.job;
@@ -50,27 +55,22 @@ export function mapDbJob(body: unknown, ref: DbRef, requestId: string | null): D
   if (rawStatus === null) throw unexpected('DB', 'job without status', requestId);
   const id = stringOr(job.id, ref.jobId);
   if (id !== ref.jobId) throw unexpected('DB', `asked for job ${ref.jobId}, got ${id}`, requestId);
-  const state = normalizeState(STATES, rawStatus);
-  const terminal = isTerminal(state);
-  const ended = toDateTime(job.ended);
   const instance = objectOr(job.instance);
   const name = textOrNull(job.name);
   return {
     __typename: 'DbJob',
-    id: dbGlobalId(ref),
-    source: 'DB',
-    jobId: ref.jobId,
-    projectId: ref.projectId,
-    region: ref.region,
-    type: name,
-    state,
-    terminal,
-    rawStatus,
-    message: textOrNull(job.fail_reason),
-    progress: parsePercent(job.progress),
-    createdAt: toDateTime(job.created),
-    updatedAt: ended,
-    finishedAt: terminal ? ended : null,
+    ...jobBase({
+      id: dbGlobalId(ref),
+      source: 'DB',
+      ref,
+      rawStatus,
+      states: STATES,
+      type: name,
+      message: textOrNull(job.fail_reason),
+      progress: parsePercent(job.progress),
+      createdAt: toDateTime(job.created),
+      updatedAt: toDateTime(job.ended),
+    }),
     name,
     instanceId: textOrNull(instance.id),
     instanceName: textOrNull(instance.name),
