@@ -57,7 +57,13 @@ async function main(): Promise<void> {
       includeObjectsCollectedByMajorGC: true,
       includeObjectsCollectedByMinorGC: true,
     });
-    const out = await cannon({ url: gateway.url, body: workload.body, token: 'per-request', durationS: duration, checkBody: gatewayBodyOk });
+    const out = await cannon({
+      url: gateway.url,
+      body: workload.body,
+      token: 'per-request',
+      durationS: duration,
+      checkBody: gatewayBodyOk,
+    });
     const profile = (await send('HeapProfiler.stopSampling')).result?.profile;
     ws.close();
     if (!profile) throw new Error('no heap profile');
@@ -83,7 +89,9 @@ async function main(): Promise<void> {
         console.log(`${((100 * bytes) / total).toFixed(1).padStart(5)}%  ${(bytes / n).toFixed(0).padStart(6)} B/req  ${key}`);
       }
     };
-    console.log(`${name}: ${n} requests, ${(total / 1e6).toFixed(0)} MB allocated (sampled) ≈ ${(total / n / 1024).toFixed(1)} KB per request\n`);
+    console.log(
+      `${name}: ${n} requests, ${(total / 1e6).toFixed(0)} MB allocated (sampled) ≈ ${(total / n / 1024).toFixed(1)} KB per request\n`,
+    );
     console.log('By function:');
     show(byFunction, 35);
     console.log('\nBy package:');

@@ -80,7 +80,9 @@ async function main(): Promise<void> {
         const q = sorted[Math.floor(sorted.length * 0.99)] ?? NaN;
         rps.get(t.label)!.push(r);
         p99.get(t.label)!.push(q);
-        line.push(`${t.label} ${r.toFixed(0)} req/s p99 ${q.toFixed(1)} ms cpu ${us.toFixed(0)} µs/req${out.result.non2xx ? ` non2xx ${out.result.non2xx}` : ''}`);
+        line.push(
+          `${t.label} ${r.toFixed(0)} req/s p99 ${q.toFixed(1)} ms cpu ${us.toFixed(0)} µs/req${out.result.non2xx ? ` non2xx ${out.result.non2xx}` : ''}`,
+        );
       }
       log(`round ${round}: ${line.join(' | ')}`);
     }
@@ -100,7 +102,9 @@ async function main(): Promise<void> {
           `CPU ${median(myCpu).toFixed(0)} µs/req, vs ${gateways[0]!.label} ${median(cpuToFirst).toFixed(3)} (rounds ${cpuToFirst.map((x) => x.toFixed(3)).join(' ')})`,
       );
     }
-    console.log(`limit        median ${median(limitRps).toFixed(0)} req/s, p99 ${median(p99.get('limit')!).toFixed(1)} ms, CPU ${median(cpu.get('limit')!).toFixed(0)} µs/req`);
+    console.log(
+      `limit        median ${median(limitRps).toFixed(0)} req/s, p99 ${median(p99.get('limit')!).toFixed(1)} ms, CPU ${median(cpu.get('limit')!).toFixed(0)} µs/req`,
+    );
   } finally {
     await Promise.all([...gateways.map((g) => stopChild(g.child)), stopChild(limit.child), stopChild(upstream.child)]);
   }

@@ -49,7 +49,8 @@ function packageOf(frame: CallFrame): string {
   return url;
 }
 
-const where = (f: CallFrame) => `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${f.lineNumber + 1}`;
+const where = (f: CallFrame) =>
+  `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${f.lineNumber + 1}`;
 
 /** Frames whose inclusive time is reported (name match on functionName, optional url part). */
 const WATCH: Array<[string, RegExp, RegExp?]> = [
@@ -147,7 +148,9 @@ export function summarize(profile: CpuProfile, topN = 30): ProfileSummary {
 }
 
 export function printSummary(s: ProfileSummary): void {
-  console.log(`profile ${s.totalMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms, busy ${(s.totalMs - s.idleMs).toFixed(0)} ms; GC ${s.gcMs.toFixed(0)} ms`);
+  console.log(
+    `profile ${s.totalMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms, busy ${(s.totalMs - s.idleMs).toFixed(0)} ms; GC ${s.gcMs.toFixed(0)} ms`,
+  );
   console.log('\nTop functions by self time (% of busy time):');
   for (const t of s.top) console.log(`${t.selfPct.toFixed(1).padStart(5)}%  ${t.selfMs.toFixed(0).padStart(6)} ms  ${t.name}  ${t.where}`);
   console.log('\nSelf time by package / file:');
@@ -171,7 +174,8 @@ export function callersOf(profile: CpuProfile, name: string, depth = 4): Array<{
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  for (let i = 0; i < profile.samples.length; i++)
+    self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const out = new Map<string, number>();
   for (const n of profile.nodes) {
     if (n.callFrame.functionName !== name) continue;

@@ -24,7 +24,10 @@ const SUBSCRIBERS = Number(process.env.BENCH_FLEET_SUBSCRIBERS ?? 300);
 const POLL_MS = Number(process.env.BENCH_FLEET_POLL_MS ?? 500);
 const DURATION_S = Number(process.env.BENCH_FLEET_DURATION ?? 10);
 const JOB = cceGlobalId({ api: 'v3', region: 'cn-north-4', projectId: SIM_PROJECT_ID, jobId: SIM_IDS.cce.running });
-const SUBSCRIPTION = JSON.stringify({ query: 'subscription W($id: ID!) { jobUpdated(id: $id) { state updatedAt } }', variables: { id: JOB } });
+const SUBSCRIPTION = JSON.stringify({
+  query: 'subscription W($id: ID!) { jobUpdated(id: $id) { state updatedAt } }',
+  variables: { id: JOB },
+});
 
 export interface FleetRun {
   mode: 'fleet (Redis)' | 'islands (no Redis)';

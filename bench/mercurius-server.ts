@@ -90,7 +90,11 @@ function mapJob(dto: unknown, region: string, projectId: string): Json {
 
 const resolvers = {
   Query: {
-    async cceJob(_root: unknown, args: { projectId: string; jobId: string; region?: string }, context: { reply: { request: { headers: Record<string, unknown> } } }) {
+    async cceJob(
+      _root: unknown,
+      args: { projectId: string; jobId: string; region?: string },
+      context: { reply: { request: { headers: Record<string, unknown> } } },
+    ) {
       const token = String(context.reply.request.headers['x-auth-token'] ?? '');
       const res = await pool.request({
         method: 'GET',
@@ -110,6 +114,10 @@ await app.register(mercurius, { schema, resolvers, jit: 1, graphiql: false });
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 process.send?.({ type: 'ready', url: address });
 
-const stop = () => void app.close().then(() => pool.close()).finally(() => process.exit(0));
+const stop = () =>
+  void app
+    .close()
+    .then(() => pool.close())
+    .finally(() => process.exit(0));
 process.on('disconnect', stop);
 process.on('SIGTERM', stop);

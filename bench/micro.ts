@@ -89,7 +89,9 @@ if (invokedDirectly) {
   } else {
     const width = Math.max(...results.map((r) => r.name.length));
     for (const r of results) {
-      console.log(`${r.name.padEnd(width)}  ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(13)} ops/s  ${r.nsPerOp.toFixed(0).padStart(6)} ns/op`);
+      console.log(
+        `${r.name.padEnd(width)}  ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(13)} ops/s  ${r.nsPerOp.toFixed(0).padStart(6)} ns/op`,
+      );
     }
   }
 }

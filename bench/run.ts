@@ -271,7 +271,12 @@ const B_CFW = [SIM_IDS.cfw.success, SIM_IDS.cfw.running, SIM_IDS.cfw.failed];
 const B_DB = [SIM_IDS.db.completed, SIM_IDS.db.pending, SIM_IDS.db.running, SIM_IDS.db.failed];
 export const B_DISTINCT: BJob[] = [];
 for (let i = 0; i < 4; i++) {
-  for (const [service, list] of [['CCE', B_CCE], ['CAE', B_CAE], ['CFW', B_CFW], ['DB', B_DB]] as const) {
+  for (const [service, list] of [
+    ['CCE', B_CCE],
+    ['CAE', B_CAE],
+    ['CFW', B_CFW],
+    ['DB', B_DB],
+  ] as const) {
     const jobId = list[i];
     if (jobId) B_DISTINCT.push({ service, jobId });
   }
@@ -530,7 +535,11 @@ export async function openLoop(url: string, body: string, rate: number, duration
           .request({
             method: 'POST',
             path: '/graphql',
-            headers: { 'content-type': 'application/json', accept: 'application/json', 'x-auth-token': `bench-${process.pid}-${label}-${i}` },
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json',
+              'x-auth-token': `bench-${process.pid}-${label}-${i}`,
+            },
             body,
           })
           .then(async (res) => {
@@ -705,7 +714,10 @@ async function main(): Promise<void> {
   log(`limit at ${limit.url}`);
   const gateway = await startGateway(upstream.url);
   log(`gateway (dist/main.js, NODE_ENV=production, ${startFlags().join(' ') || 'no heap flags'}) at ${gateway.url}`);
-  const mercurius = await startHelper('mercurius-server.ts', { UPSTREAM_URL: upstream.url, UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS) });
+  const mercurius = await startHelper('mercurius-server.ts', {
+    UPSTREAM_URL: upstream.url,
+    UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS),
+  });
   log(`reference M (Fastify + Mercurius + graphql-jit) at ${mercurius.url}`);
   const pids = { limit: limit.child.pid!, gateway: gateway.child.pid!, M: mercurius.child.pid! };
   /** The workloads M serves (see bench/mercurius-server.ts). */
@@ -727,11 +739,14 @@ async function main(): Promise<void> {
     if (forM.has(w.name)) {
       const mp = await probe(mercurius.url, w.body, upstream);
       const mParsed = JSON.parse(mp.text) as GqlBody;
-      const mWrong = mp.status !== 200 ? `HTTP ${mp.status}` : mParsed.errors ? JSON.stringify(mParsed.errors).slice(0, 300) : w.check(mParsed);
+      const mWrong =
+        mp.status !== 200 ? `HTTP ${mp.status}` : mParsed.errors ? JSON.stringify(mParsed.errors).slice(0, 300) : w.check(mParsed);
       if (mWrong) throw new Error(`M ${w.name}: ${mWrong}`);
       (checks[w.name] as Record<string, number>).mCalls = mp.calls;
     }
-    log(`check ${w.name}: one request with a fresh token → limit ${lp.calls}, gateway ${gp.calls} upstream calls (expected ${w.callsPerFreshRequest})`);
+    log(
+      `check ${w.name}: one request with a fresh token → limit ${lp.calls}, gateway ${gp.calls} upstream calls (expected ${w.callsPerFreshRequest})`,
+    );
   }
   // C again with the token that just read it: the terminal cache must answer.
   {
@@ -762,7 +777,8 @@ async function main(): Promise<void> {
       const t = token(w.name);
       runs.push(await measure({ workload: w.name, variant, target: 'limit' }, limit.url, w.body, t, upstream, pids.limit));
       runs.push(await measure({ workload: w.name, variant, target: 'gateway' }, gateway.url, w.body, t, upstream, pids.gateway));
-      if (forM.has(w.name)) runs.push(await measure({ workload: w.name, variant, target: 'M' }, mercurius.url, w.body, t, upstream, pids.M));
+      if (forM.has(w.name))
+        runs.push(await measure({ workload: w.name, variant, target: 'M' }, mercurius.url, w.body, t, upstream, pids.M));
     }
   }
 
@@ -776,44 +792,47 @@ async function main(): Promise<void> {
     log(`D: fixed rate ${rate} req/s (half the gateway's A maximum)`);
     for (const target of ['limit', 'gateway'] as const) {
       const url = target === 'limit' ? limit.url : gateway.url;
-      fixed.push(await measure({ workload: 'D', variant: 'autocannon -R', target }, url, a.body, 'per-request', upstream, pids[target], rate));
-    }
-    for (let round = 1; round <= OPEN_LOOP_ROUNDS; round++) for (const target of ['limit', 'gateway'] as const) {
-      const url = target === 'limit' ? limit.url : gateway.url;
-      const before = await upstreamCount(upstream);
-      const rss = rssSampler([pids[target]]);
-      const cpuBefore = procCpuMs(pids[target]);
-      const o = await openLoop(url, a.body, rate, DURATION, target === 'gateway' ? gatewayBodyOk : limitBodyOk);
-      const cpuMs = procCpuMs(pids[target]) - cpuBefore;
-      const peak = rss.stop().get(pids[target]) ?? 0;
-      await sleep(300);
-      const calls = (await upstreamCount(upstream)) - before;
-      const result: RunResult = {
-        workload: 'D',
-        variant: `open loop ${round}`,
-        target,
-        durationS: o.elapsed,
-        requests: o.latencies.length,
-        reqPerSec: o.latencies.length / o.elapsed,
-        latency: percentiles(o.latencies),
-        non2xx: o.non2xx,
-        errors: o.errors,
-        timeouts: 0,
-        sampled: o.sampled,
-        sampledWithErrors: o.bad,
-        upstreamCalls: calls,
-        upstreamCallsPerRequest: calls / Math.max(1, o.latencies.length),
-        cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, o.latencies.length),
-        cpuCores: cpuMs / 1000 / o.elapsed,
-        peakRssMB: peak / 1024,
-        rate,
-      };
-      fixed.push(result);
-      log(
-        `D open loop ${round}      ${target.padEnd(7)} ${result.reqPerSec.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50.toFixed(2)} ` +
-          `p99 ${result.latency.p99.toFixed(2)} p99.9 ${result.latency.p999.toFixed(2)} ms  non2xx ${o.non2xx} err ${o.errors} bad ${o.bad}/${o.sampled}`,
+      fixed.push(
+        await measure({ workload: 'D', variant: 'autocannon -R', target }, url, a.body, 'per-request', upstream, pids[target], rate),
       );
     }
+    for (let round = 1; round <= OPEN_LOOP_ROUNDS; round++)
+      for (const target of ['limit', 'gateway'] as const) {
+        const url = target === 'limit' ? limit.url : gateway.url;
+        const before = await upstreamCount(upstream);
+        const rss = rssSampler([pids[target]]);
+        const cpuBefore = procCpuMs(pids[target]);
+        const o = await openLoop(url, a.body, rate, DURATION, target === 'gateway' ? gatewayBodyOk : limitBodyOk);
+        const cpuMs = procCpuMs(pids[target]) - cpuBefore;
+        const peak = rss.stop().get(pids[target]) ?? 0;
+        await sleep(300);
+        const calls = (await upstreamCount(upstream)) - before;
+        const result: RunResult = {
+          workload: 'D',
+          variant: `open loop ${round}`,
+          target,
+          durationS: o.elapsed,
+          requests: o.latencies.length,
+          reqPerSec: o.latencies.length / o.elapsed,
+          latency: percentiles(o.latencies),
+          non2xx: o.non2xx,
+          errors: o.errors,
+          timeouts: 0,
+          sampled: o.sampled,
+          sampledWithErrors: o.bad,
+          upstreamCalls: calls,
+          upstreamCallsPerRequest: calls / Math.max(1, o.latencies.length),
+          cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, o.latencies.length),
+          cpuCores: cpuMs / 1000 / o.elapsed,
+          peakRssMB: peak / 1024,
+          rate,
+        };
+        fixed.push(result);
+        log(
+          `D open loop ${round}      ${target.padEnd(7)} ${result.reqPerSec.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50.toFixed(2)} ` +
+            `p99 ${result.latency.p99.toFixed(2)} p99.9 ${result.latency.p999.toFixed(2)} ms  non2xx ${o.non2xx} err ${o.errors} bad ${o.bad}/${o.sampled}`,
+        );
+      }
   }
 
   const gatewayPeakKb = procStatusKb(pids.gateway, 'VmHWM');
@@ -839,7 +858,13 @@ async function main(): Promise<void> {
   machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   const report = {
     machine,
-    settings: { connections: CONNECTIONS, warmupS: WARMUP, durationS: DURATION, upstreamConnections: UPSTREAM_CONNECTIONS, sampleEvery: SAMPLE_EVERY },
+    settings: {
+      connections: CONNECTIONS,
+      warmupS: WARMUP,
+      durationS: DURATION,
+      upstreamConnections: UPSTREAM_CONNECTIONS,
+      sampleEvery: SAMPLE_EVERY,
+    },
     wallClockS: Math.round((Date.now() - started) / 1000),
     peakRssMB: { gateway: (gatewayPeakKb ?? 0) / 1024, limit: (limitPeakKb ?? 0) / 1024, M: (mPeakKb ?? 0) / 1024 },
     gatewayFlags: startFlags(),
@@ -922,9 +947,9 @@ function renderMarkdown(report: Report): string {
       '(all limits, masking, metrics, breaker, bulkhead, retries, terminal cache on).',
     `- **Load**: autocannon in the bench process, closed loop, ${settings.connections} connections, ${settings.warmupS} s warm-up then ` +
       `${settings.durationS} s measured, per target and variant; limit first, then gateway. Latency percentiles come from every ` +
-      'response\'s own time (autocannon\'s histogram has whole-millisecond resolution). Every ' +
+      "response's own time (autocannon's histogram has whole-millisecond resolution). Every " +
       `${settings.sampleEvery}th body is checked: a gateway body must have \`data\` and no \`errors\`.`,
-    '- All three processes and the load generator share the machine\'s cores, so neither side gets a core to itself; the ratio is what carries over.',
+    "- All three processes and the load generator share the machine's cores, so neither side gets a core to itself; the ratio is what carries over.",
     '- "one token": every request sends the same X-Auth-Token, so the gateway may share in-flight upstream calls and terminal-cache entries ' +
       'between requests. "token per request": a new token every request, so nothing is shared across requests: the honest figure.',
     '',
@@ -954,7 +979,9 @@ function renderMarkdown(report: Report): string {
   lines.push(
     `| A, token per request: gateway ≥ 0.6 × M's req/s (Fastify + Mercurius + graphql-jit) | ${f2(aRatioM)} × (M itself ${f2(pair('A', 'token per request').M && pair('A', 'token per request').limit ? pair('A', 'token per request').M!.reqPerSec / pair('A', 'token per request').limit!.reqPerSec : NaN)} × the limit) | ${yes(Number.isFinite(aRatioM) ? aRatioM >= 0.6 : null)} |`,
   );
-  lines.push(`| B, token per request: gateway ≥ 0.5 × the limit's req/s | ${f2(bRatio)} × | ${yes(Number.isFinite(bRatio) ? bRatio >= 0.5 : null)} |`);
+  lines.push(
+    `| B, token per request: gateway ≥ 0.5 × the limit's req/s | ${f2(bRatio)} × | ${yes(Number.isFinite(bRatio) ? bRatio >= 0.5 : null)} |`,
+  );
   lines.push(
     `| A at 50% of the gateway's max (open loop): p99 added ≤ 5 ms in each of ${rounds.length} consecutive runs | ${addedByRound.map(f2).join(', ')} ms | ${yes(addedByRound.length > 0 ? addedByRound.every((a) => a <= 5) : null)} |`,
   );
@@ -969,7 +996,9 @@ function renderMarkdown(report: Report): string {
   lines.push(
     `| B, token per request: upstream calls per request = 15 | one request: ${bCheck?.gatewayCalls ?? 'n/a'}; under load ${f2(bLow)}–${f2(bHigh)} (per request sent – per response) | ${yes(bMet)} |`,
   );
-  lines.push(`| B: all 15 calls in one wave | ${wave ? `${wave.gateway} of 15 open at once` : 'n/a'} | ${yes(wave ? wave.gateway === 15 : null)} |`);
+  lines.push(
+    `| B: all 15 calls in one wave | ${wave ? `${wave.gateway} of 15 open at once` : 'n/a'} | ${yes(wave ? wave.gateway === 15 : null)} |`,
+  );
   lines.push(
     `| C: 0 upstream calls per request after the first | ${f2(c.gateway?.upstreamCallsPerRequest ?? NaN)} | ${yes(c.gateway ? c.gateway.upstreamCallsPerRequest < 0.001 : null)} |`,
   );
@@ -1006,7 +1035,7 @@ function renderMarkdown(report: Report): string {
   );
   lines.push('Workloads:', '');
   lines.push(
-    '- **A**: `cceJob` on the simulator\'s deep-tree job (Running, so never cached) with `subJobs { subJobs { … } }`; the sub-jobs are embedded in the one v3 payload. Sub-jobs select no timestamps: the bare embedded ones would need their own record. ' +
+    "- **A**: `cceJob` on the simulator's deep-tree job (Running, so never cached) with `subJobs { subJobs { … } }`; the sub-jobs are embedded in the one v3 payload. Sub-jobs select no timestamps: the bare embedded ones would need their own record. " +
       'With one token, concurrent requests share one in-flight upstream call (de-duplication per principal), hence far fewer than 1 call per request there.',
     '- **B**: `jobs(ids:)` with 20 global ids, 15 distinct (4 CCE, 4 CAE, 3 CFW, 4 RDS; 8 of them terminal), 5 asked twice. The limit makes the 15 calls at once and returns the array of bodies. ' +
       'With one token, terminal jobs come from the terminal cache after the first request and concurrent requests share in-flight calls, so fewer than 15 calls per request is expected there.',
@@ -1016,7 +1045,10 @@ function renderMarkdown(report: Report): string {
 
   if (fixed.length > 0) {
     lines.push(`## D: fixed rate (A, token per request, ${int(fixed[0]!.rate ?? NaN)} req/s = half the gateway's A maximum)`, '');
-    lines.push('| Driver | Target | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | errors | bad sampled bodies | upstream calls / req |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push(
+      '| Driver | Target | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | errors | bad sampled bodies | upstream calls / req |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (const r of fixed) {
       lines.push(
         `| ${r.variant} | ${r.target} | ${int(r.reqPerSec)} | ${f2(r.latency.p50)} | ${f2(r.latency.p99)} | ${f2(r.latency.p999)} | ${f2(r.latency.max)} | ${r.non2xx} | ${r.errors + r.timeouts} | ${r.sampledWithErrors} of ${r.sampled} | ${f2(r.upstreamCallsPerRequest)} |`,
@@ -1028,7 +1060,7 @@ function renderMarkdown(report: Report): string {
       '',
       `Added p99 latency at this rate: open loop **${addedByRound.map(f2).join(', ')} ms** (worst ${f2(added)}); autocannon -R ${acL && acG ? f2(acG.latency.p99 - acL.latency.p99) : 'n/a'} ms.`,
       '',
-      'autocannon\'s `overallRate` gives each connection a quota per second that it spends back-to-back at the start of each second, so its ' +
+      "autocannon's `overallRate` gives each connection a quota per second that it spends back-to-back at the start of each second, so its " +
         '"fixed rate" is a burst at full closed-loop speed followed by idleness, and its tail is the tail under full load. The open-loop ' +
         'driver (undici, in the bench process) sends each request on its own schedule, 1 ms granularity, and times it from when it was due, ' +
         'so it is the fair reading of "latency at 50% load" and is the one the target is checked against.',
@@ -1079,11 +1111,12 @@ function renderMarkdown(report: Report): string {
 if (process.argv[1]?.endsWith('run.ts') && process.argv.includes('--render')) {
   writeFileSync(`${OUT}.md`, renderMarkdown(JSON.parse(readFileSync(`${OUT}.json`, 'utf8')) as Report));
   log(`rewrote ${OUT}.md from ${OUT}.json`);
-} else if (process.argv[1]?.endsWith('run.ts')) main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  });
+} else if (process.argv[1]?.endsWith('run.ts'))
+  main()
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(() => {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    });

@@ -20,12 +20,15 @@ export const OTHER_VARIABLES = [
 /** Every variable loadConfig reads, found by letting it read an environment that records each name. */
 export function configVariables(): string[] {
   const read = new Set<string>();
-  const recorder = new Proxy<Env>({}, {
-    get(_target, name) {
-      if (typeof name === 'string') read.add(name);
-      return undefined;
+  const recorder = new Proxy<Env>(
+    {},
+    {
+      get(_target, name) {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
     },
-  });
+  );
   loadConfig(recorder);
   return [...read];
 }

@@ -154,7 +154,6 @@ export interface FleetConfig {
   timeoutMs: number;
 }
 
-
 /** Parses CORS_ORIGINS: origins separated by commas or spaces, each exactly scheme://host[:port]. */
 export function parseOrigins(value: string | undefined): string[] | Error {
   if (value === undefined) return [];
@@ -440,10 +439,16 @@ function simulatorMode(env: Env, endpoints: Partial<Record<JobSource, string>>, 
   const none = Object.keys(endpoints).length === 0;
   const simulator = bool(env, 'SIMULATOR', none && !production);
   if (simulator && !none) {
-    throw new ConfigError(`SIMULATOR=true serves simulated data for every upstream; unset ${Object.keys(endpoints).map((s) => `${s}_ENDPOINT`).join(', ')} or SIMULATOR`);
+    throw new ConfigError(
+      `SIMULATOR=true serves simulated data for every upstream; unset ${Object.keys(endpoints)
+        .map((s) => `${s}_ENDPOINT`)
+        .join(', ')} or SIMULATOR`,
+    );
   }
   if (!simulator && none) {
-    const why = production ? 'NODE_ENV=production and no upstream endpoint is configured' : 'SIMULATOR=false and no upstream endpoint is configured';
+    const why = production
+      ? 'NODE_ENV=production and no upstream endpoint is configured'
+      : 'SIMULATOR=false and no upstream endpoint is configured';
     throw new ConfigError(
       `${why}: set ${ENDPOINT_NAMES.join(', ')} (e.g. ${PUBLIC_ENDPOINTS.CCE}), or SIMULATOR=true to serve the built-in simulator's made-up data on purpose`,
     );
@@ -454,7 +459,8 @@ function simulatorMode(env: Env, endpoints: Partial<Record<JobSource, string>>, 
 function fleetConfig(env: Env): FleetConfig | null {
   const url = redisUrl(env, 'REDIS_URL');
   const prefix = set(env, 'REDIS_PREFIX') ?? 'job-gateway:';
-  if (!/^[\x21-\x7e]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 printable characters without spaces, got "${prefix}"`);
+  if (!/^[\x21-\x7e]{1,64}$/.test(prefix))
+    throw new ConfigError(`REDIS_PREFIX must be 1 to 64 printable characters without spaces, got "${prefix}"`);
   const timeoutMs = int(env, 'REDIS_TIMEOUT_MS', 250, 10, 60_000);
   return url ? { url, prefix, timeoutMs } : null;
 }

@@ -74,8 +74,14 @@ async function main(): Promise<void> {
   };
   await listen(server, config.port, config.host).catch((error: unknown) => cannotListen(error, config.port, 'PORT'));
   // METRICS_PORT: /metrics (and /health, /ready) on a port of their own; the process exit closes it.
-  const probes = config.metricsPort === undefined ? undefined : createHttpServer(createProbeListener(gateway.metrics, gateway.readiness), config.server).server;
-  if (probes) await listen(probes, config.metricsPort!, config.host).catch((error: unknown) => cannotListen(error, config.metricsPort!, 'METRICS_PORT'));
+  const probes =
+    config.metricsPort === undefined
+      ? undefined
+      : createHttpServer(createProbeListener(gateway.metrics, gateway.readiness), config.server).server;
+  if (probes)
+    await listen(probes, config.metricsPort!, config.host).catch((error: unknown) =>
+      cannotListen(error, config.metricsPort!, 'METRICS_PORT'),
+    );
   // Attached once listening: the WebSocket server re-emits the HTTP server's errors, and a listen error
   // seen there first would only be printed, leaving the process hanging.
   const websocket = serveWebSocket(server, gateway, config.maxBodyBytes);
@@ -109,7 +115,10 @@ async function main(): Promise<void> {
   gateway.readiness.ready = true;
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info({ port, graphiql: config.graphiql }, `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+  log.info(
+    { port, graphiql: config.graphiql },
+    `listening on http://${shown}:${port}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`,
+  );
   if (probes) {
     const metricsPort = (probes.address() as AddressInfo).port;
     log.info({ metricsPort }, `metrics on http://${shown}:${metricsPort}/metrics (with /health and /ready; not on port ${port})`);
@@ -121,7 +130,10 @@ async function main(): Promise<void> {
         `To read the real cloud, set ${UPSTREAM_SOURCES.map(endpointVariable).join(', ')} ` +
         '(e.g. https://cce.{region}.myhuaweicloud.com) and send X-Auth-Token, or set CLOUD_SDK_AK/CLOUD_SDK_SK.',
     );
-    if (config.jobPages) log.info(`a live demo job's timeline: http://${shown}:${port}/jobs/${cceGlobalId({ api: 'v3', region: config.region, projectId: demo.projectId, jobId: demo.liveCceJobId })}`);
+    if (config.jobPages)
+      log.info(
+        `a live demo job's timeline: http://${shown}:${port}/jobs/${cceGlobalId({ api: 'v3', region: config.region, projectId: demo.projectId, jobId: demo.liveCceJobId })}`,
+      );
   } else {
     log.info({ endpoints }, 'reading the real upstreams');
     if (!config.aksk) log.info('no CLOUD_SDK_AK/CLOUD_SDK_SK: callers must send X-Auth-Token');

@@ -100,7 +100,15 @@ describe('live CCE CreateCluster', () => {
     ]);
     // Not started yet: no update time; then the time of each step's change, then it stops moving.
     const start = 10;
-    expect(updated).toEqual(['', goAt(start + STEP), goAt(start + 2 * STEP), goAt(start + 3 * STEP), goAt(start + 4 * STEP), goAt(start + 4 * STEP), goAt(start + 4 * STEP)]);
+    expect(updated).toEqual([
+      '',
+      goAt(start + STEP),
+      goAt(start + 2 * STEP),
+      goAt(start + 3 * STEP),
+      goAt(start + 4 * STEP),
+      goAt(start + 4 * STEP),
+      goAt(start + 4 * STEP),
+    ]);
   });
 
   it('serves the documented v3 shape, sub-jobs embedded whole with their own times', async () => {
@@ -155,7 +163,13 @@ describe('live CCE CreateCluster', () => {
       expect(v2.apiVersion).toBe('v2');
       const s3 = obj(v3.spec);
       const s2 = obj(v2.spec);
-      expect(s2).toMatchObject({ type: s3.type, clusteruid: s3.clusterUID, resourceid: s3.resourceID, resourcename: s3.resourceName, extendparam: s3.extendParam });
+      expect(s2).toMatchObject({
+        type: s3.type,
+        clusteruid: s3.clusterUID,
+        resourceid: s3.resourceID,
+        resourcename: s3.resourceName,
+        extendparam: s3.extendParam,
+      });
       const sub3 = arr(s3.subJobs);
       const sub2 = arr(s2.subjobs);
       expect(sub2.map((s) => s.metadata)).toEqual(sub3.map((s) => s.metadata));
@@ -214,7 +228,14 @@ describe('live CAE upgrade', () => {
         status: 'running',
         tasks: [
           { index: 1, name: 'build', status: 'success', detail: '', created_at: iso(0), updated_at: iso(2 * STEP) },
-          { index: 2, name: 'deploy', status: 'running', detail: 'rolling update of 2 instances', created_at: iso(0), updated_at: iso(2 * STEP) },
+          {
+            index: 2,
+            name: 'deploy',
+            status: 'running',
+            detail: 'rolling update of 2 instances',
+            created_at: iso(0),
+            updated_at: iso(2 * STEP),
+          },
           { index: 3, name: 'healthcheck', status: 'init', detail: '', created_at: iso(0), updated_at: '' },
         ],
       },

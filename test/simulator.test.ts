@@ -156,7 +156,12 @@ describe('CCE v3 ShowJob', () => {
   });
 
   it('serves every sub-job on its own, whole', async () => {
-    for (const id of [SIM_IDS.cce.deepLeaf, SIM_IDS.cce.deepInstallKubelet, SIM_IDS.cce.docV3CreatePSMCert, SIM_IDS.cce.failedCreateServer]) {
+    for (const id of [
+      SIM_IDS.cce.deepLeaf,
+      SIM_IDS.cce.deepInstallKubelet,
+      SIM_IDS.cce.docV3CreatePSMCert,
+      SIM_IDS.cce.failedCreateServer,
+    ]) {
       const r = await call(`/api/v3/projects/${P}/jobs/${id}`);
       expect(r.status).toBe(200);
       const body = obj(r.json);
@@ -313,7 +318,13 @@ describe('CAE ShowJob', () => {
   });
 
   it('answers an unknown environment (or another project) with HTTP 500 CAE.01500404', async () => {
-    for (const r of [await cae(SIM_IDS.cae.doc, randomUUID()), await call(`/v1/${'1'.repeat(32)}/cae/jobs/${SIM_IDS.cae.doc}`, { 'x-auth-token': TOKEN, 'x-environment-id': SIM_CAE_ENVIRONMENT_ID })]) {
+    for (const r of [
+      await cae(SIM_IDS.cae.doc, randomUUID()),
+      await call(`/v1/${'1'.repeat(32)}/cae/jobs/${SIM_IDS.cae.doc}`, {
+        'x-auth-token': TOKEN,
+        'x-environment-id': SIM_CAE_ENVIRONMENT_ID,
+      }),
+    ]) {
       expect(r.status).toBe(500);
       expect(r.json).toEqual({ error_code: 'CAE.01500404', error_msg: 'Environment not found' });
     }

@@ -84,7 +84,10 @@ export function plainDisplay(out: Output, err: Output): Display {
       }
     },
     errors: (errors) => void err.write(`${printable(`${now()} gateway error: ${errorText(errors)}`)}\n`),
-    reconnecting: (r) => void err.write(`${printable(`${now()} connection lost (${r.trouble}); reconnecting in ${formatDuration(r.delayMs)} (attempt ${r.attempt})`)}\n`),
+    reconnecting: (r) =>
+      void err.write(
+        `${printable(`${now()} connection lost (${r.trouble}); reconnecting in ${formatDuration(r.delayMs)} (attempt ${r.attempt})`)}\n`,
+      ),
     end: ({ exitCode, text }) => void (exitCode <= 1 ? out : err).write(`${printable(text)}\n`),
   };
 }
@@ -102,7 +105,15 @@ const COLOR: Record<JobState, Parameters<typeof styleText>[0]> = {
   SKIPPED: 'gray',
   UNKNOWN: 'magenta',
 };
-const MARK: Record<JobState, string> = { PENDING: '·', RUNNING: '◐', SUCCEEDED: '✓', FAILED: '✗', CANCELLED: '⊘', SKIPPED: '↷', UNKNOWN: '?' };
+const MARK: Record<JobState, string> = {
+  PENDING: '·',
+  RUNNING: '◐',
+  SUCCEEDED: '✓',
+  FAILED: '✗',
+  CANCELLED: '⊘',
+  SKIPPED: '↷',
+  UNKNOWN: '?',
+};
 const SPINNER = ['◐', '◓', '◑', '◒'];
 const BAR = 20;
 
@@ -146,7 +157,10 @@ export function ttyDisplay(stream: NodeJS.WriteStream, options: TtyOptions): Dis
       const stamp = Date.now();
       const columns = Math.max(60, options.columns());
       const rows = treeRows(job);
-      const nameWidth = Math.min(Math.max(...rows.map((r) => r.prefix.length + 2 + labelOf(r.job).length + (resourceOf(r.job) ? resourceOf(r.job)!.length + 3 : 0))), Math.max(16, columns - 50));
+      const nameWidth = Math.min(
+        Math.max(...rows.map((r) => r.prefix.length + 2 + labelOf(r.job).length + (resourceOf(r.job) ? resourceOf(r.job)!.length + 3 : 0))),
+        Math.max(16, columns - 50),
+      );
       for (const { job: row, prefix } of rows) {
         const state = knownState(row.state);
         const mark = state === 'RUNNING' ? (SPINNER[tick % SPINNER.length] ?? MARK.RUNNING) : MARK[state];
@@ -157,7 +171,9 @@ export function ttyDisplay(stream: NodeJS.WriteStream, options: TtyOptions): Dis
         const start = timeOf(row.createdAt);
         const end = endOf(row, stamp);
         const took = start !== undefined && end !== undefined ? formatDuration(Math.max(0, end - start)) : '';
-        lines.push(`${name} ${paint(COLOR[state], state.padEnd(9))} ${paint(COLOR[state], done)}${paint('gray', rest)} ${pct} ${paint('gray', took)}`);
+        lines.push(
+          `${name} ${paint(COLOR[state], state.padEnd(9))} ${paint(COLOR[state], done)}${paint('gray', rest)} ${pct} ${paint('gray', took)}`,
+        );
         if (row.message && (state === 'FAILED' || state === 'CANCELLED')) {
           lines.push(paint('red', padOrCut(printable(`${' '.repeat(prefix.length + 2)}${row.message}`), columns - 1).trimEnd()));
         }

@@ -174,7 +174,14 @@ export function watch(args: WatchArgs, io: WatchIo): Promise<number> {
     if (args.timeoutMs !== undefined) {
       const ms = args.timeoutMs;
       timers.push(
-        setTimeout(() => finish(EXIT.TIMEOUT, `timed out after ${formatDuration(ms)}${job ? `; the job is still ${job.state}` : ' before the job was read'}`), ms),
+        setTimeout(
+          () =>
+            finish(
+              EXIT.TIMEOUT,
+              `timed out after ${formatDuration(ms)}${job ? `; the job is still ${job.state}` : ' before the job was read'}`,
+            ),
+          ms,
+        ),
       );
     }
     if (tick) {

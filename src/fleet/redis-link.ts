@@ -67,7 +67,8 @@ export function connectRedis(config: FleetConfig, logger: Logger, metrics: Fleet
     answered() {
       timeouts = 0;
       if (state === 'up') return;
-      if (state === 'down') logger.info({ redis: where }, 'Redis is back: sharing cache, pollers and rate limits with the other replicas again');
+      if (state === 'down')
+        logger.info({ redis: where }, 'Redis is back: sharing cache, pollers and rate limits with the other replicas again');
       else logger.info({ redis: where, prefix: config.prefix }, 'fleet mode: connected to Redis');
       state = 'up';
       metrics.up.set(1);

@@ -108,7 +108,11 @@ const MAX_KEYS_PER_CALL = 200;
  * leaseMs + tickMs (11/6 of a poll interval). Redis unreachable: every replica polls for itself
  * (in-process behaviour) until it is back.
  */
-export function createWatchCoordinator(redis: RedisLink, pollIntervalMs: number, metrics: FleetMetrics): WatchCoordinator & { close(): void } {
+export function createWatchCoordinator(
+  redis: RedisLink,
+  pollIntervalMs: number,
+  metrics: FleetMetrics,
+): WatchCoordinator & { close(): void } {
   const tickMs = Math.max(20, Math.floor(pollIntervalMs / 3));
   // Half an interval of slack over the renewal period, so a replica stalled for a moment (GC, a busy
   // event loop) keeps its lease, while a dead one is replaced within 1.5 + 1/3 intervals (under two).
@@ -196,7 +200,17 @@ export function createWatchCoordinator(redis: RedisLink, pollIntervalMs: number,
     const print = event.type === 'job' ? digest(fingerprint(event.job)) : '';
     let reply: [number, number, string];
     try {
-      reply = await scripts.jobGatewayPublish(entry.lease, entry.state, entry.pollToken, kind, print, body, stateMs, entry.channel, randomBytes(6).toString('base64url'));
+      reply = await scripts.jobGatewayPublish(
+        entry.lease,
+        entry.state,
+        entry.pollToken,
+        kind,
+        print,
+        body,
+        stateMs,
+        entry.channel,
+        randomBytes(6).toString('base64url'),
+      );
       redis.answered();
     } catch (error) {
       // The fleet cannot hear it: this replica's subscribers still do.

@@ -12,7 +12,8 @@ import { readTypeDefs } from './schema.js';
 
 /** Root fields and types that exist for a federation router, not for a frontend. */
 const FEDERATION_FIELDS = new Set(['_entities', '_service']);
-const isFederationType = (type: GraphQLNamedType) => type.name.startsWith('_') || type.name.startsWith('link__') || type.name.startsWith('federation__') || type.name === 'FieldSet';
+const isFederationType = (type: GraphQLNamedType) =>
+  type.name.startsWith('_') || type.name.startsWith('link__') || type.name.startsWith('federation__') || type.name === 'FieldSet';
 
 /**
  * The schema a frontend sees: the served one without the federation internals (`_entities`,

@@ -36,7 +36,10 @@ import { planQuery, subPlan, type FieldPlan, type QueryPlan } from './plan.js';
  * field collection and lookups and their garbage (bench/findings.md). An operation without a plan
  * (one with directives) gets undefined here, and graphql-js executes it.
  */
-export type CompiledQuery = (contextValue: unknown, rawVariables: Record<string, unknown> | null | undefined) => ExecutionResult | Promise<ExecutionResult>;
+export type CompiledQuery = (
+  contextValue: unknown,
+  rawVariables: Record<string, unknown> | null | undefined,
+) => ExecutionResult | Promise<ExecutionResult>;
 
 export function compileQuery(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): CompiledQuery | undefined {
   const plan = planQuery(schema, document, operationName);
@@ -59,7 +62,11 @@ interface Run {
   nulled: Set<Path | undefined>;
 }
 
-function execute(plan: QueryPlan, context: unknown, rawVariables: Record<string, unknown> | null | undefined): ExecutionResult | Promise<ExecutionResult> {
+function execute(
+  plan: QueryPlan,
+  context: unknown,
+  rawVariables: Record<string, unknown> | null | undefined,
+): ExecutionResult | Promise<ExecutionResult> {
   const coerced = getVariableValues(plan.schema, plan.operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 50 });
   if (coerced.errors) return { errors: coerced.errors };
   const run: Run = { plan, context, variables: coerced.coerced, errors: [], nulled: new Set() };
@@ -160,7 +167,10 @@ function completeField(run: Run, field: FieldPlan, info: GraphQLResolveInfo | un
  * type cannot serialize) goes the general way, which reports it exactly as graphql-js would.
  */
 function readLeaf(run: Run, field: FieldPlan, type: GraphQLLeafType, source: unknown, parent: Path | undefined): unknown {
-  const value = (typeof source === 'object' && source !== null) || typeof source === 'function' ? (source as Record<string, unknown>)[field.name] : undefined;
+  const value =
+    (typeof source === 'object' && source !== null) || typeof source === 'function'
+      ? (source as Record<string, unknown>)[field.name]
+      : undefined;
   if (value === null || value === undefined) {
     if (!field.nonNull) return null;
   } else if (typeof value !== 'function' && !isPromise(value) && !(value instanceof Error)) {
@@ -178,14 +188,28 @@ function readLeaf(run: Run, field: FieldPlan, type: GraphQLLeafType, source: unk
 }
 
 /** graphql-js's default resolver: the source's property, called with (args, context, info) when it is a method. */
-function readProperty(run: Run, field: FieldPlan, source: unknown, args: unknown, info: GraphQLResolveInfo | undefined, path: Path): unknown {
+function readProperty(
+  run: Run,
+  field: FieldPlan,
+  source: unknown,
+  args: unknown,
+  info: GraphQLResolveInfo | undefined,
+  path: Path,
+): unknown {
   if ((typeof source !== 'object' || source === null) && typeof source !== 'function') return undefined;
   const property = (source as Record<string, unknown>)[field.name];
   if (typeof property !== 'function') return property;
   return (property as (...a: unknown[]) => unknown).call(source, args, run.context, info ?? infoFor(run, field, path));
 }
 
-function completeValue(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, type: GraphQLOutputType, path: Path, result: unknown): unknown {
+function completeValue(
+  run: Run,
+  field: FieldPlan,
+  info: GraphQLResolveInfo | undefined,
+  type: GraphQLOutputType,
+  path: Path,
+  result: unknown,
+): unknown {
   if (result instanceof Error) throw result;
   if (isNonNullType(type)) {
     const completed = completeValue(run, field, info, type.ofType, path, result);
@@ -199,7 +223,14 @@ function completeValue(run: Run, field: FieldPlan, info: GraphQLResolveInfo | un
   return completeObject(run, field, info, type as GraphQLObjectType, path, result);
 }
 
-function completeObject(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, type: GraphQLObjectType, path: Path, result: unknown): unknown {
+function completeObject(
+  run: Run,
+  field: FieldPlan,
+  info: GraphQLResolveInfo | undefined,
+  type: GraphQLObjectType,
+  path: Path,
+  result: unknown,
+): unknown {
   const plan = subPlan(run.plan, field, type);
   if (type.isTypeOf) {
     const isTypeOf = type.isTypeOf(result, run.context, info ?? infoFor(run, field, path));
@@ -214,7 +245,14 @@ function completeObject(run: Run, field: FieldPlan, info: GraphQLResolveInfo | u
   return executeFields(run, plan, result, path);
 }
 
-function completeList(run: Run, field: FieldPlan, info: GraphQLResolveInfo | undefined, itemType: GraphQLOutputType, path: Path, result: unknown): unknown {
+function completeList(
+  run: Run,
+  field: FieldPlan,
+  info: GraphQLResolveInfo | undefined,
+  itemType: GraphQLOutputType,
+  path: Path,
+  result: unknown,
+): unknown {
   if (!isIterable(result)) {
     throw new GraphQLError(`Expected Iterable, but did not find one for field "${field.parentType.name}.${field.name}".`);
   }
@@ -237,7 +275,14 @@ function completeList(run: Run, field: FieldPlan, info: GraphQLResolveInfo | und
   return containsPromise ? Promise.all(completed) : completed;
 }
 
-function completeAbstract(run: Run, field: FieldPlan, info: GraphQLResolveInfo, type: GraphQLAbstractType, path: Path, result: unknown): unknown {
+function completeAbstract(
+  run: Run,
+  field: FieldPlan,
+  info: GraphQLResolveInfo,
+  type: GraphQLAbstractType,
+  path: Path,
+  result: unknown,
+): unknown {
   const resolveType = type.resolveType ?? defaultTypeResolver;
   const runtime = resolveType(result, run.context, info, type);
   const complete = (name: unknown) => completeObject(run, field, info, runtimeType(run, type, name, field, result), path, result);
@@ -253,7 +298,9 @@ function runtimeType(run: Run, type: GraphQLAbstractType, name: unknown, field: 
     );
   }
   if (isObjectType(name)) {
-    throw new GraphQLError('Support for returning GraphQLObjectType from resolveType was removed in graphql-js@16.0.0 please return type name instead.');
+    throw new GraphQLError(
+      'Support for returning GraphQLObjectType from resolveType was removed in graphql-js@16.0.0 please return type name instead.',
+    );
   }
   if (typeof name !== 'string') {
     throw new GraphQLError(
@@ -262,7 +309,9 @@ function runtimeType(run: Run, type: GraphQLAbstractType, name: unknown, field: 
   }
   const runtime = run.plan.schema.getType(name);
   if (runtime == null) {
-    throw new GraphQLError(`Abstract type "${type.name}" was resolved to a type "${name}" that does not exist inside the schema.`, { nodes: field.nodes });
+    throw new GraphQLError(`Abstract type "${type.name}" was resolved to a type "${name}" that does not exist inside the schema.`, {
+      nodes: field.nodes,
+    });
   }
   if (!isObjectType(runtime)) {
     throw new GraphQLError(`Abstract type "${type.name}" was resolved to a non-object type "${name}".`, { nodes: field.nodes });
@@ -300,7 +349,9 @@ function invalidReturnType(type: GraphQLObjectType, result: unknown, field: Fiel
 function completeLeaf(type: GraphQLLeafType, result: unknown): unknown {
   const serialized = type.serialize(result);
   if (serialized == null) {
-    throw new Error(`Expected \`${type.name}.serialize(${describe(result)})\` to return non-nullable value, returned: ${describe(serialized)}`);
+    throw new Error(
+      `Expected \`${type.name}.serialize(${describe(result)})\` to return non-nullable value, returned: ${describe(serialized)}`,
+    );
   }
   return serialized;
 }

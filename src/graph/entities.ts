@@ -55,4 +55,3 @@ function problemOf(representation: unknown, isEntity: (typename: string) => bool
   if (typeof id !== 'string' || id === '') return `a ${typename} representation needs its id`;
   return undefined;
 }
-

@@ -132,7 +132,13 @@ function fieldDef(plan: QueryPlan, type: GraphQLObjectType, name: string): Graph
 }
 
 /** graphql-js's collectFields: response keys in the order first seen, each fragment spread once. */
-function collect(plan: QueryPlan, type: GraphQLObjectType, set: SelectionSetNode, fields: Map<string, FieldNode[]>, visited: Set<string>): void {
+function collect(
+  plan: QueryPlan,
+  type: GraphQLObjectType,
+  set: SelectionSetNode,
+  fields: Map<string, FieldNode[]>,
+  visited: Set<string>,
+): void {
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       const key = selection.alias?.value ?? selection.name.value;

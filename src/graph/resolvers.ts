@@ -48,7 +48,6 @@ export function entityResolvers(loadById: LoadById, typeNames: readonly string[]
 
 /** The resolvers that span upstreams: global ids, the Job interface, scalars. */
 export function sharedResolvers(loadById: LoadById, options: GraphOptions): Resolvers<RequestContext> {
-
   return {
     DateTime,
     Job: {

@@ -23,7 +23,18 @@ export function attemptTelemetry(service: string, observer: UpstreamObserver): P
       if (error instanceof JobError) {
         const upstream = error.upstream;
         const outcome = isCancellation(error) ? 'CANCELLED' : error.code;
-        report(service, observer, call, span, started, upstream?.status ?? null, outcome, upstream?.requestId ?? null, upstream?.circuit === 'open', error.upstreamMessage);
+        report(
+          service,
+          observer,
+          call,
+          span,
+          started,
+          upstream?.status ?? null,
+          outcome,
+          upstream?.requestId ?? null,
+          upstream?.circuit === 'open',
+          error.upstreamMessage,
+        );
       } else {
         span?.end();
       }

@@ -38,15 +38,21 @@ export function countsAgainstBreaker(error: unknown, breaker: CircuitBreakerPoli
 }
 
 /** A circuit breaker per upstream host, its state changes reported to `onChange`. */
-export function createBreaker(config: HttpConfig['breaker'], onChange: (state: (typeof CIRCUIT_STATES)[number]) => void): CircuitBreakerPolicy {
-  const breaker: CircuitBreakerPolicy = circuitBreaker(handleWhen((error) => countsAgainstBreaker(error, breaker)), {
-    halfOpenAfter: config.halfOpenAfterMs,
-    breaker: new SamplingBreaker({
-      threshold: config.threshold,
-      duration: config.windowMs,
-      minimumRps: config.minRequests / (config.windowMs / 1000),
-    }),
-  });
+export function createBreaker(
+  config: HttpConfig['breaker'],
+  onChange: (state: (typeof CIRCUIT_STATES)[number]) => void,
+): CircuitBreakerPolicy {
+  const breaker: CircuitBreakerPolicy = circuitBreaker(
+    handleWhen((error) => countsAgainstBreaker(error, breaker)),
+    {
+      halfOpenAfter: config.halfOpenAfterMs,
+      breaker: new SamplingBreaker({
+        threshold: config.threshold,
+        duration: config.windowMs,
+        minimumRps: config.minRequests / (config.windowMs / 1000),
+      }),
+    },
+  );
   breaker.onStateChange((state) => onChange(CIRCUIT_STATES[state] ?? 'closed'));
   return breaker;
 }
@@ -78,7 +84,9 @@ export function breakerPolicy(service: string, samplesPerRequest: number): Polic
     } catch (error) {
       if (error instanceof Unsampled) return error.response;
       if (error instanceof BrokenCircuitError) {
-        throw markLocal(upstreamError('UPSTREAM_UNAVAILABLE', { ...info(service, null, null), circuit: 'open' }, 'circuit open after repeated failures'));
+        throw markLocal(
+          upstreamError('UPSTREAM_UNAVAILABLE', { ...info(service, null, null), circuit: 'open' }, 'circuit open after repeated failures'),
+        );
       }
       throw error;
     }

@@ -48,7 +48,8 @@ export function parseErrorBody(text: string): UpstreamErrorBody {
   return {
     errorCode: str(o.errorCode) ?? str(o.error_code) ?? str(nested.code) ?? str(o.code),
     // Bounded before it is redacted and logged: an upstream's text can be as long as its whole body.
-    errorMessage: (str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message))?.slice(0, MAX_UPSTREAM_MESSAGE * 2) ?? null,
+    errorMessage:
+      (str(o.errorMessage) ?? str(o.error_msg) ?? str(nested.message) ?? str(o.message))?.slice(0, MAX_UPSTREAM_MESSAGE * 2) ?? null,
     requestId: safeRequestId(o.request_id) ?? safeRequestId(o.requestId),
   };
 }
@@ -73,12 +74,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   UPSTREAM_BUDGET_EXCEEDED: 'this request has used all of its upstream calls',
 };
 
-export function upstreamError(
-  code: ErrorCode,
-  info: UpstreamInfo,
-  detail?: string | null,
-  retryAfterMs?: number,
-): JobError {
+export function upstreamError(code: ErrorCode, info: UpstreamInfo, detail?: string | null, retryAfterMs?: number): JobError {
   const base = `${info.service}: ${MESSAGES[code]}`;
   // Upstream messages are short service texts; cap them so a hostile body cannot bloat our errors.
   const message = detail ? `${base} (${detail.slice(0, 200)})` : base;

@@ -20,7 +20,12 @@ export function createInFlight<T>() {
   }
 
   return {
-    join(key: string, start: (controller: AbortController) => Promise<T>, signal: AbortSignal | undefined, leaving: () => Error): Promise<T> {
+    join(
+      key: string,
+      start: (controller: AbortController) => Promise<T>,
+      signal: AbortSignal | undefined,
+      leaving: () => Error,
+    ): Promise<T> {
       let shared = calls.get(key);
       if (!shared) {
         const controller = new AbortController();

@@ -8,7 +8,10 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000 };
 /** Throws an Error naming what is wrong; config.ts turns it into a ConfigError. */
 export function parseRateLimits(text: string, services: readonly string[]): RateLimits {
   const limits: RateLimits = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([A-Za-z]+)\s*=\s*(\d+(?:\.\d+)?)\s*\/\s*([sm])$/.exec(part);
     const service = match?.[1]?.toUpperCase();
     const count = Number(match?.[2]);
@@ -34,7 +37,12 @@ export interface UpstreamThrottle {
  * the previous one. A slot past the caller's deadline is not reserved, and the call fails at once.
  * Returns the wait, or -1 when refused.
  */
-export function reserveSlot(previous: number | undefined, now: number, spacingMs: number, maxWaitMs: number): { wait: number; next: number } {
+export function reserveSlot(
+  previous: number | undefined,
+  now: number,
+  spacingMs: number,
+  maxWaitMs: number,
+): { wait: number; next: number } {
   const at = Math.max(previous ?? now, now);
   const wait = at - now;
   return wait > maxWaitMs ? { wait: -1, next: previous ?? now } : { wait, next: at + spacingMs };
@@ -47,7 +55,9 @@ export function throttledError(service: string, spacingMs: number): JobError {
 }
 
 /** The limit kept in this process: without Redis, or while it is unreachable. */
-export function createLocalThrottle(limits: RateLimits): UpstreamThrottle & { reserve(service: string, principal: string, maxWaitMs: number): number } {
+export function createLocalThrottle(
+  limits: RateLimits,
+): UpstreamThrottle & { reserve(service: string, principal: string, maxWaitMs: number): number } {
   // Next free slot per (service, principal); an entry older than its spacing is no different from none.
   const slots = new LRUCache<string, number>({ max: 100_000 });
   const reserve = (service: string, principal: string, maxWaitMs: number): number => {

@@ -45,7 +45,11 @@ export function sendRequest(options: SendOptions): Step {
       }
       const failed = classify?.errorFromResponse?.(body);
       if (failed) {
-        const error = upstreamAnswerError(failed.code, info(service, status, requestId, failed.errorCode), redactSecrets(failed.message, call.context.credential));
+        const error = upstreamAnswerError(
+          failed.code,
+          info(service, status, requestId, failed.errorCode),
+          redactSecrets(failed.message, call.context.credential),
+        );
         throw markInSuccessfulAnswer(error);
       }
       return { status, body, requestId };

@@ -104,7 +104,13 @@ export function createUpstreamClient(
       return await hosts.use(request.baseUrl, onHost, call);
     } catch (error) {
       if (!(error instanceof OriginLimitReached)) throw error;
-      throw markLocal(upstreamError('UPSTREAM_UNAVAILABLE', info(service, null, null), `busy with ${error.max} other hosts of this upstream (UPSTREAM_MAX_ORIGINS)`));
+      throw markLocal(
+        upstreamError(
+          'UPSTREAM_UNAVAILABLE',
+          info(service, null, null),
+          `busy with ${error.max} other hosts of this upstream (UPSTREAM_MAX_ORIGINS)`,
+        ),
+      );
     }
   }
 

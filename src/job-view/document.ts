@@ -30,7 +30,10 @@ export const JOB_STATES: readonly JobState[] = ['PENDING', 'RUNNING', 'SUCCEEDED
 
 /** A job as JOB_UPDATED selects it. Every string in it comes from an upstream: render it as text only. */
 export interface JobNode
-  extends Pick<JobBase, 'id' | 'jobId' | 'type' | 'state' | 'terminal' | 'rawStatus' | 'message' | 'progress' | 'createdAt' | 'updatedAt' | 'finishedAt'> {
+  extends Pick<
+    JobBase,
+    'id' | 'jobId' | 'type' | 'state' | 'terminal' | 'rawStatus' | 'message' | 'progress' | 'createdAt' | 'updatedAt' | 'finishedAt'
+  > {
   source: string;
   resourceName?: string | null;
   name?: string | null;

@@ -121,7 +121,15 @@ export function formatDuration(ms: number): string {
 export function summaryLine(root: JobNode, now: number): string {
   const { state, terminal, durationMs, failed } = summarize(root, now);
   const took = durationMs === undefined ? '' : terminal ? ` in ${formatDuration(durationMs)}` : ` for ${formatDuration(durationMs)}`;
-  const word = { PENDING: 'Pending', RUNNING: 'Running', SUCCEEDED: 'Succeeded', FAILED: 'Failed', CANCELLED: 'Cancelled', SKIPPED: 'Skipped', UNKNOWN: `Status "${root.rawStatus}"` }[state];
+  const word = {
+    PENDING: 'Pending',
+    RUNNING: 'Running',
+    SUCCEEDED: 'Succeeded',
+    FAILED: 'Failed',
+    CANCELLED: 'Cancelled',
+    SKIPPED: 'Skipped',
+    UNKNOWN: `Status "${root.rawStatus}"`,
+  }[state];
   const failure = failed
     .map((job) => `${labelOf(job)} ${job.state === 'CANCELLED' ? 'was cancelled' : 'failed'}${job.message ? `: ${job.message}` : ''}`)
     .join('; ');

@@ -8,10 +8,7 @@ interface WebSocketLike {
 }
 
 /** Where a subscription's events go: the SSE response, or the WebSocket of a graphql-ws connection. */
-export type SubscriberTransport =
-  | { kind: 'sse'; res: ServerResponse }
-  | { kind: 'websocket'; socket: WebSocketLike }
-  | { kind: 'unknown' };
+export type SubscriberTransport = { kind: 'sse'; res: ServerResponse } | { kind: 'websocket'; socket: WebSocketLike } | { kind: 'unknown' };
 
 const WS_CLOSED = 3;
 /** 1008 Policy Violation: the client broke the gateway's rule of reading what it asked for. */

@@ -197,7 +197,8 @@ export function createWatchHub(options: WatchOptions, deps: WatchHubDeps) {
       let poller = pollers.get(key);
       if (!poller) {
         // Refused before any upstream call: every poller costs a call per interval for as long as it runs.
-        if (options.maxPollers !== undefined && pollers.size >= options.maxPollers) throw tooManySubscriptions('pollers', options.maxPollers);
+        if (options.maxPollers !== undefined && pollers.size >= options.maxPollers)
+          throw tooManySubscriptions('pollers', options.maxPollers);
         poller = new Poller(key, id, { credential: context.call.credential, principal: context.call.principal });
         pollers.set(key, poller);
       }

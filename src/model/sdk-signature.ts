@@ -44,7 +44,10 @@ function isUnreserved(b: number): boolean {
     (b >= 0x41 && b <= 0x5a) || // A-Z
     (b >= 0x61 && b <= 0x7a) || // a-z
     (b >= 0x30 && b <= 0x39) || // 0-9
-    b === 0x2d || b === 0x5f || b === 0x2e || b === 0x7e // - _ . ~
+    b === 0x2d ||
+    b === 0x5f ||
+    b === 0x2e ||
+    b === 0x7e // - _ . ~
   );
 }
 
@@ -181,5 +184,8 @@ export function sdkSign(input: SignInput): Signature {
 
 export function sdkDate(d: Date = new Date()): string {
   // toISOString is always UTC: 2006-01-02T15:04:05.000Z → 20060102T150405Z
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }

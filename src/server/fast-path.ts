@@ -153,7 +153,14 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
   }
 
   /** The request's metrics and log line, as useMetrics and useRequestLog write them for yoga's path. */
-  function record(done: { requestId: string; status: number; started: number; operationName: string | null; context: RequestContext; result: ExecutionResult }): void {
+  function record(done: {
+    requestId: string;
+    status: number;
+    started: number;
+    operationName: string | null;
+    context: RequestContext;
+    result: ExecutionResult;
+  }): void {
     const durationMs = performance.now() - done.started;
     metrics.httpDuration.observe({ method: 'POST', path: endpoint, status: String(done.status) }, durationMs / 1000);
     if (!logger.isLevelEnabled('info')) return;

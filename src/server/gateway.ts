@@ -130,12 +130,15 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   const readiness: Readiness = { ready: false };
   // One reader of global ids for queries, federation entities and subscription polls alike.
   const loadById = jobsById(upstreams);
-  const watches = createWatchHub({ ...config.watch, clock: options.clock }, {
-    load: loadById,
-    newContext: (call) => createRequestContext(call, config.region),
-    onPollerCount: (delta) => metrics.pollers.inc(delta),
-    ...(fleet ? { coordinator: fleet.watches } : {}),
-  });
+  const watches = createWatchHub(
+    { ...config.watch, clock: options.clock },
+    {
+      load: loadById,
+      newContext: (call) => createRequestContext(call, config.region),
+      onPollerCount: (delta) => metrics.pollers.inc(delta),
+      ...(fleet ? { coordinator: fleet.watches } : {}),
+    },
+  );
   const live = subscriptionResolvers(watches, {
     limits: createSubscriptionLimits(config.subscriptions),
     blockedMs: config.subscriptions.blockedMs,
@@ -170,7 +173,15 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
     forFastPath('useMetrics', 'mirrored', useMetrics(metrics, { serve: config.metricsPort === undefined })),
     forFastPath('useReadiness', 'elsewhere', useReadiness(readiness)),
     forFastPath('useHealthBody', 'elsewhere', useHealthBody()),
-    ...(config.graphiql ? [forFastPath('useGraphiQLPage', 'elsewhere', useGraphiQLPage({ title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } }))] : []),
+    ...(config.graphiql
+      ? [
+          forFastPath(
+            'useGraphiQLPage',
+            'elsewhere',
+            useGraphiQLPage({ title: 'Job gateway', defaultQuery: options.exampleQuery, additionalHeaders: { [CSRF_HEADERS[0]]: '1' } }),
+          ),
+        ]
+      : []),
     forFastPath('useBodyLimit', 'mirrored', useBodyLimit(config.maxBodyBytes)),
     // Refuses only form and simple-type bodies without a custom header: the fast path takes JSON POSTs only.
     forFastPath('useCsrfPrevention', 'elsewhere', useCsrfPrevention()),
@@ -249,22 +260,24 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
   }
   // Masking and the endpoint as yoga is configured: read from yoga itself, not restated for the fast path.
   const settings = fastPath ? yogaSettingsOf(yoga) : undefined;
-  if (fastPath && !settings) logger.warn("fast path off: this yoga version does not expose its masking and endpoint settings");
-  const listener: RequestListener = guardPaths(settings
-    ? createFastPath(yoga, settings, {
-        schema,
-        prepared,
-        persisted: persistedLookup(trusted, apq, trustedOnly, prepared),
-        credentialOf: (token) => credentialForToken(token, config.aksk),
-        newContext: (call) => createRequestContext(call, config.region),
-        maxBodyBytes: config.maxBodyBytes,
-        costLimit,
-        responseLimit,
-        metrics,
-        logger,
-        logMasked: (error) => yogaLog.error(error),
-      })
-    : yoga);
+  if (fastPath && !settings) logger.warn('fast path off: this yoga version does not expose its masking and endpoint settings');
+  const listener: RequestListener = guardPaths(
+    settings
+      ? createFastPath(yoga, settings, {
+          schema,
+          prepared,
+          persisted: persistedLookup(trusted, apq, trustedOnly, prepared),
+          credentialOf: (token) => credentialForToken(token, config.aksk),
+          newContext: (call) => createRequestContext(call, config.region),
+          maxBodyBytes: config.maxBodyBytes,
+          costLimit,
+          responseLimit,
+          metrics,
+          logger,
+          logMasked: (error) => yogaLog.error(error),
+        })
+      : yoga,
+  );
   return {
     logger,
     metrics,

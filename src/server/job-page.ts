@@ -93,7 +93,9 @@ export function useJobPages(): Plugin {
       const path = url.pathname;
       if (path !== '/jobs' && !path.startsWith('/jobs/')) return;
       const respond = (status: number, body: BodyInit | null, headers: Record<string, string>): void =>
-        endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status, headers: { ...SECURITY_HEADERS, ...headers } }));
+        endResponse(
+          new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status, headers: { ...SECURITY_HEADERS, ...headers } }),
+        );
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return respond(405, 'Method Not Allowed\n', { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
       }
@@ -106,7 +108,8 @@ export function useJobPages(): Plugin {
       }
       if (path.startsWith(ASSET_PREFIX)) {
         const name = path.slice(ASSET_PREFIX.length);
-        if (name !== 'job-page.js' && name !== 'job-page.css') return respond(404, 'Not Found\n', { 'content-type': 'text/plain; charset=utf-8' });
+        if (name !== 'job-page.js' && name !== 'job-page.css')
+          return respond(404, 'Not Found\n', { 'content-type': 'text/plain; charset=utf-8' });
         assets ??= loadAssets();
         const current = assets;
         let all: Assets;

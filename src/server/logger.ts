@@ -37,7 +37,10 @@ export function loggingObserver(logger: Logger): UpstreamObserver {
       // A caller that left is its own business, not the upstream's: a cancellation, at debug.
       if (event.outcome === 'CANCELLED') {
         if (logger.isLevelEnabled('debug')) {
-          logger.debug({ requestId: event.requestId, upstream: { service: event.service, origin: event.origin } }, 'upstream call cancelled');
+          logger.debug(
+            { requestId: event.requestId, upstream: { service: event.service, origin: event.origin } },
+            'upstream call cancelled',
+          );
         }
         return;
       }
@@ -74,13 +77,15 @@ function isClientGone(error: Error): boolean {
 
 /** Yoga logs with console-style arguments; keep them, as structured fields, in our stream. */
 export function yogaLogger(logger: Logger) {
-  const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
-    const [first, ...rest] = args;
-    // A client that left mid-body is routine (the fast path drops it silently too), not an error.
-    if (first instanceof Error && isClientGone(first)) return void logger.debug('client went away before its request body was complete');
-    if (first instanceof Error) logger[level]({ err: first, details: rest }, first.message);
-    else logger[level]({ details: rest }, String(first));
-  };
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      // A client that left mid-body is routine (the fast path drops it silently too), not an error.
+      if (first instanceof Error && isClientGone(first)) return void logger.debug('client went away before its request body was complete');
+      if (first instanceof Error) logger[level]({ err: first, details: rest }, first.message);
+      else logger[level]({ details: rest }, String(first));
+    };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }
 
@@ -90,5 +95,8 @@ function prettyTransport(): TransportSingleOptions {
   } catch {
     throw new ConfigError('LOG_FORMAT=pretty needs pino-pretty, a development dependency (npm install); production installs log JSON only');
   }
-  return { target: 'pino-pretty', options: { colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } };
+  return {
+    target: 'pino-pretty',
+    options: { colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+  };
 }

@@ -25,6 +25,10 @@ export function guardPaths(listener: RequestListener): RequestListener {
   return (req, res) => {
     if (isNormalPath(req.url)) return void listener(req, res);
     res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify({ errors: [{ message: 'Not found: paths must be in normal form (no . or .. segments).', extensions: { code: 'NOT_FOUND' } }] }));
+    res.end(
+      JSON.stringify({
+        errors: [{ message: 'Not found: paths must be in normal form (no . or .. segments).', extensions: { code: 'NOT_FOUND' } }],
+      }),
+    );
   };
 }

@@ -50,15 +50,19 @@ export function readManifest(path: string): Map<string, string> {
   const entries = new Map<string, string>();
   const add = (id: unknown, text: unknown, where: string) => {
     if (typeof id !== 'string' || id === '') throw new ManifestError(`PERSISTED_DOCUMENTS: ${path}: ${where} has no id`);
-    if (typeof text !== 'string' || text.trim() === '') throw new ManifestError(`PERSISTED_DOCUMENTS: ${path}: document "${id}" is not a non-empty string`);
+    if (typeof text !== 'string' || text.trim() === '')
+      throw new ManifestError(`PERSISTED_DOCUMENTS: ${path}: document "${id}" is not a non-empty string`);
     const known = entries.get(id);
-    if (known !== undefined && known !== text) throw new ManifestError(`PERSISTED_DOCUMENTS: ${path}: id "${id}" names two different documents`);
+    if (known !== undefined && known !== text)
+      throw new ManifestError(`PERSISTED_DOCUMENTS: ${path}: id "${id}" names two different documents`);
     entries.set(id, text);
   };
   const manifest = json as Record<string, unknown>;
   if (manifest.format === 'apollo-persisted-query-manifest') {
     if (manifest.version !== 1 || !Array.isArray(manifest.operations)) {
-      throw new ManifestError(`PERSISTED_DOCUMENTS: ${path}: only version 1 of the Apollo manifest format (with "operations") is supported`);
+      throw new ManifestError(
+        `PERSISTED_DOCUMENTS: ${path}: only version 1 of the Apollo manifest format (with "operations") is supported`,
+      );
     }
     manifest.operations.forEach((operation: unknown, index) => {
       const { id, body } = (typeof operation === 'object' && operation !== null ? operation : {}) as { id?: unknown; body?: unknown };
@@ -90,7 +94,12 @@ export interface TrustedDocuments {
  * a persisted document is executed there from its first request. The first bad entry stops
  * start-up with a ManifestError naming it.
  */
-export function loadTrustedDocuments(path: string, entries: Map<string, string>, check: DocumentCheck, schema: GraphQLSchema): TrustedDocuments {
+export function loadTrustedDocuments(
+  path: string,
+  entries: Map<string, string>,
+  check: DocumentCheck,
+  schema: GraphQLSchema,
+): TrustedDocuments {
   const byId = new Map<string, { text: string; operations: Map<string | null, PreparedOperation> }>();
   const texts = new Set<string>();
   for (const [id, text] of entries) {
@@ -146,7 +155,11 @@ export interface ApqStore {
  * caller's data, so one store serves every principal.
  */
 export function createApqStore(maxEntries: number, maxBytes: number): ApqStore {
-  const cache = new LRUCache<string, string>({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (text, hash) => text.length + hash.length });
+  const cache = new LRUCache<string, string>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    sizeCalculation: (text, hash) => text.length + hash.length,
+  });
   return { get: (hash) => cache.get(hash), set: (hash, text) => void cache.set(hash, text) };
 }
 
@@ -157,7 +170,12 @@ export interface PersistedLookup {
   allowsText(text: string): boolean;
 }
 
-export function persistedLookup(trusted: TrustedDocuments | undefined, apq: ApqStore | undefined, trustedOnly: boolean, prepared: PreparedOperations): PersistedLookup {
+export function persistedLookup(
+  trusted: TrustedDocuments | undefined,
+  apq: ApqStore | undefined,
+  trustedOnly: boolean,
+  prepared: PreparedOperations,
+): PersistedLookup {
   return {
     operation(id, operationName) {
       const operation = trusted?.operation(id, operationName);

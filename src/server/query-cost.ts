@@ -49,16 +49,24 @@ type Multiplier = { items: number } | { variable: string };
  * deepest level's fields cost, not a product of twelve factors. Other lists count once. Fragments
  * are expanded where spread, and fields of every type condition are counted (an upper bound).
  */
-export function planCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null, estimates: CostEstimates, maxItems: number): CostPlan {
+export function planCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null,
+  estimates: CostEstimates,
+  maxItems: number,
+): CostPlan {
   const operation = getOperationAST(document, operationName ?? undefined);
   const defaults = new Map<string, number>();
   if (!operation) return { fixed: 0, perItem: new Map(), defaults };
   for (const definition of operation.variableDefinitions ?? []) {
     const value = definition.defaultValue;
-    if (value) defaults.set(definition.variable.name.value, value.kind === Kind.LIST ? value.values.length : value.kind === Kind.NULL ? 0 : 1);
+    if (value)
+      defaults.set(definition.variable.name.value, value.kind === Kind.LIST ? value.values.length : value.kind === Kind.NULL ? 0 : 1);
   }
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   // A fragment's cost depends only on whether it sits inside a sub-job tree: memoized on that, so a
   // document that spreads fragments into fragments costs linear time to plan, not exponential.
   const memo = new Map<string, Linear>();
@@ -99,7 +107,13 @@ export function planCost(schema: GraphQLSchema, document: DocumentNode, operatio
     if (!node.selectionSet) return cost;
     const name = node.name.value;
     const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
-    const type = field ? getNamedType(field.type) : name === '__schema' ? schema.getType('__Schema') : name === '__type' ? schema.getType('__Type') : undefined;
+    const type = field
+      ? getNamedType(field.type)
+      : name === '__schema'
+        ? schema.getType('__Schema')
+        : name === '__type'
+          ? schema.getType('__Type')
+          : undefined;
     if (!type) return cost;
     const isTree = name === 'subJobs' && field !== undefined && isListType(getNullableType(field.type));
     const inner = selectionCost(node.selectionSet, type, inTree || isTree);

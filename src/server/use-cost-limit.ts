@@ -12,7 +12,12 @@ export interface CostLimitOptions {
 
 export interface CostLimit {
   /** The refusal for this request, or undefined when it is within the limit. */
-  refusal(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: unknown): GraphQLError | undefined;
+  refusal(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: unknown,
+  ): GraphQLError | undefined;
   /** Refuses over-cost operations on yoga's path (HTTP, SSE, WebSocket) before they execute. */
   plugin: Plugin;
 }
@@ -36,8 +41,14 @@ export function createCostLimit(options: CostLimitOptions): CostLimit {
     return plan;
   }
 
-  function refusal(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: unknown): GraphQLError | undefined {
-    const vars = typeof variables === 'object' && variables !== null && !Array.isArray(variables) ? (variables as Record<string, unknown>) : null;
+  function refusal(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: unknown,
+  ): GraphQLError | undefined {
+    const vars =
+      typeof variables === 'object' && variables !== null && !Array.isArray(variables) ? (variables as Record<string, unknown>) : null;
     const cost = costOf(planFor(schema, document, operationName ?? null), vars);
     if (cost <= options.maxCost) return undefined;
     return new GraphQLError(`Query cost limit of ${options.maxCost} exceeded, found ${cost}.`, {

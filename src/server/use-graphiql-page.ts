@@ -34,7 +34,13 @@ export function useGraphiQLPage(options: GraphiQLPageOptions): Plugin {
   const page = (): Promise<Buffer> => {
     if (!html) {
       html = import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) =>
-        Buffer.from(renderGraphiQL({ title: options.title, defaultQuery: options.defaultQuery, additionalHeaders: options.additionalHeaders }) as string),
+        Buffer.from(
+          renderGraphiQL({
+            title: options.title,
+            defaultQuery: options.defaultQuery,
+            additionalHeaders: options.additionalHeaders,
+          }) as string,
+        ),
       );
       // A failed import or render is tried again on the next request rather than cached.
       html.catch(() => (html = undefined));
@@ -68,7 +74,9 @@ export function useGraphiQLPage(options: GraphiQLPageOptions): Plugin {
           vary: 'Accept-Encoding',
         };
         if (encoding !== 'identity') headers['content-encoding'] = encoding;
-        endResponse(new fetchAPI.Response(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), { status: 200, headers }));
+        endResponse(
+          new fetchAPI.Response(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), { status: 200, headers }),
+        );
       });
     },
   };
@@ -81,6 +89,8 @@ type EncodingWithPreference = (available: readonly string[], options: { preferre
 /** br when the client takes it as gladly as gzip (smaller), then gzip, else the page as is. */
 function encodingFor(acceptEncoding: string | null): Encoding {
   const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding ?? undefined } });
-  const chosen = (negotiator.encoding as EncodingWithPreference).call(negotiator, ['br', 'gzip', 'identity'], { preferred: ['br', 'gzip', 'identity'] });
+  const chosen = (negotiator.encoding as EncodingWithPreference).call(negotiator, ['br', 'gzip', 'identity'], {
+    preferred: ['br', 'gzip', 'identity'],
+  });
   return (chosen ?? 'identity') as Encoding;
 }

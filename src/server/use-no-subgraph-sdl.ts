@@ -10,7 +10,9 @@ const noSubgraphSdl: ValidationRule = (context) => ({
   Field(node) {
     if (node.name.value !== '_service' || context.getParentType()?.name !== 'Query') return;
     context.reportError(
-      new GraphQLError('The subgraph SDL (_service) is not served: SUBGRAPH_SDL=false (it follows INTROSPECTION unless set).', { nodes: node }),
+      new GraphQLError('The subgraph SDL (_service) is not served: SUBGRAPH_SDL=false (it follows INTROSPECTION unless set).', {
+        nodes: node,
+      }),
     );
   },
 });

@@ -89,7 +89,10 @@ function useTrustedDocumentsOnly(options: PersistedDocumentsOptions): Plugin {
  * pass (introspection included: GraphiQL introspects over HTTP). An operation may also name a
  * document by id, with an empty `query` (graphql-ws requires the field).
  */
-export function persistedTextOf(options: PersistedDocumentsOptions, payload: { query?: unknown; documentId?: unknown; extensions?: unknown }): string | GraphQLError {
+export function persistedTextOf(
+  options: PersistedDocumentsOptions,
+  payload: { query?: unknown; documentId?: unknown; extensions?: unknown },
+): string | GraphQLError {
   const { query } = payload;
   const id = query === '' || query == null ? persistedIdOf(payload) : undefined;
   if (id === undefined) {

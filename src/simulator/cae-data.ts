@@ -49,7 +49,14 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 0,
     status: 'running',
     tasks: [
-      { index: 1, name: 'upgrade', status: 'init', detail: '', created_at: '2023-02-16T11:24:07.950175Z', updated_at: '2023-02-16T11:24:07.950175Z' },
+      {
+        index: 1,
+        name: 'upgrade',
+        status: 'init',
+        detail: '',
+        created_at: '2023-02-16T11:24:07.950175Z',
+        updated_at: '2023-02-16T11:24:07.950175Z',
+      },
     ],
   },
   {
@@ -66,8 +73,22 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 50,
     status: 'running',
     tasks: [
-      { index: 1, name: 'build', status: 'success', detail: '', created_at: '2024-03-02T09:00:00.1Z', updated_at: '2024-03-02T09:04:12.345Z' },
-      { index: 2, name: 'deploy', status: 'running', detail: 'rolling update 1/3 instances', created_at: '2024-03-02T09:04:12.345Z', updated_at: '2024-03-02T09:05:40.987654321Z' },
+      {
+        index: 1,
+        name: 'build',
+        status: 'success',
+        detail: '',
+        created_at: '2024-03-02T09:00:00.1Z',
+        updated_at: '2024-03-02T09:04:12.345Z',
+      },
+      {
+        index: 2,
+        name: 'deploy',
+        status: 'running',
+        detail: 'rolling update 1/3 instances',
+        created_at: '2024-03-02T09:04:12.345Z',
+        updated_at: '2024-03-02T09:05:40.987654321Z',
+      },
       { index: 3, name: 'healthcheck', status: 'init', detail: '', created_at: '2024-03-02T09:04:12.345Z', updated_at: '' },
     ],
   },
@@ -76,9 +97,30 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 66.7,
     status: 'failed',
     tasks: [
-      { index: 1, name: 'build', status: 'success', detail: '', created_at: '2022-12-05T08:10:19.951Z', updated_at: '2022-12-05T08:13:01.002Z' },
-      { index: 2, name: 'deploy', status: 'failed', detail: 'ImagePullBackOff: swr.cn-north-4.myhuaweicloud.com/demo/app:1.4.2 not found', created_at: '2022-12-05T08:13:01.002Z', updated_at: '2022-12-05T08:23:01.5Z' },
-      { index: 3, name: 'verify', status: 'skip', detail: 'skipped after a failed step', created_at: '2022-12-05T08:13:01.002Z', updated_at: '2022-12-05T08:23:01.5Z' },
+      {
+        index: 1,
+        name: 'build',
+        status: 'success',
+        detail: '',
+        created_at: '2022-12-05T08:10:19.951Z',
+        updated_at: '2022-12-05T08:13:01.002Z',
+      },
+      {
+        index: 2,
+        name: 'deploy',
+        status: 'failed',
+        detail: 'ImagePullBackOff: swr.cn-north-4.myhuaweicloud.com/demo/app:1.4.2 not found',
+        created_at: '2022-12-05T08:13:01.002Z',
+        updated_at: '2022-12-05T08:23:01.5Z',
+      },
+      {
+        index: 3,
+        name: 'verify',
+        status: 'skip',
+        detail: 'skipped after a failed step',
+        created_at: '2022-12-05T08:13:01.002Z',
+        updated_at: '2022-12-05T08:23:01.5Z',
+      },
     ],
   },
   {
@@ -87,7 +129,14 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     status: 'timeout',
     tasks: [
       { index: 1, name: 'deploy', status: 'success', detail: '', created_at: '2020-09-16T02:38:33Z', updated_at: '2020-09-16T02:40:00Z' },
-      { index: 2, name: 'healthcheck', status: 'timeout', detail: 'readiness probe did not pass within 600s', created_at: '2020-09-16T02:40:00Z', updated_at: '2020-09-16T02:50:00Z' },
+      {
+        index: 2,
+        name: 'healthcheck',
+        status: 'timeout',
+        detail: 'readiness probe did not pass within 600s',
+        created_at: '2020-09-16T02:40:00Z',
+        updated_at: '2020-09-16T02:50:00Z',
+      },
     ],
   },
   {
@@ -95,10 +144,38 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 100,
     status: 'success',
     tasks: [
-      { index: 1, name: 'build', status: 'success', detail: '', created_at: '2021-07-12T09:22:04+0800', updated_at: '2021-07-12T09:30:10+0800' },
-      { index: 2, name: 'deploy', status: 'success', detail: '', created_at: '2021-07-12T09:30:10+0800', updated_at: '2021-07-12T09:35:55+0800' },
-      { index: 3, name: 'healthcheck', status: 'success', detail: '', created_at: '2021-07-12T09:35:55+0800', updated_at: '2021-07-12T09:36:20+0800' },
-      { index: 4, name: 'cleanup', status: 'skip', detail: 'nothing to clean', created_at: '2021-07-12T09:36:20+0800', updated_at: '2021-07-12T09:36:20+0800' },
+      {
+        index: 1,
+        name: 'build',
+        status: 'success',
+        detail: '',
+        created_at: '2021-07-12T09:22:04+0800',
+        updated_at: '2021-07-12T09:30:10+0800',
+      },
+      {
+        index: 2,
+        name: 'deploy',
+        status: 'success',
+        detail: '',
+        created_at: '2021-07-12T09:30:10+0800',
+        updated_at: '2021-07-12T09:35:55+0800',
+      },
+      {
+        index: 3,
+        name: 'healthcheck',
+        status: 'success',
+        detail: '',
+        created_at: '2021-07-12T09:35:55+0800',
+        updated_at: '2021-07-12T09:36:20+0800',
+      },
+      {
+        index: 4,
+        name: 'cleanup',
+        status: 'skip',
+        detail: 'nothing to clean',
+        created_at: '2021-07-12T09:36:20+0800',
+        updated_at: '2021-07-12T09:36:20+0800',
+      },
     ],
   },
   {
@@ -106,7 +183,14 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 100,
     status: 'skip',
     tasks: [
-      { index: 1, name: 'build', status: 'skip', detail: 'image unchanged', created_at: '2025-01-20T06:00:00.000001Z', updated_at: '2025-01-20T06:00:00.000001Z' },
+      {
+        index: 1,
+        name: 'build',
+        status: 'skip',
+        detail: 'image unchanged',
+        created_at: '2025-01-20T06:00:00.000001Z',
+        updated_at: '2025-01-20T06:00:00.000001Z',
+      },
       { index: 2, name: 'deploy', status: 'skip', detail: 'configuration unchanged' }, // no timestamps at all
     ],
   },
@@ -115,9 +199,23 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 40,
     status: 'terminating',
     tasks: [
-      { index: 1, name: 'deploy', status: 'terminating', detail: 'stop requested by user', created_at: '2025-02-11T13:14:15.16Z', updated_at: '2025-02-11T13:20:00Z' },
+      {
+        index: 1,
+        name: 'deploy',
+        status: 'terminating',
+        detail: 'stop requested by user',
+        created_at: '2025-02-11T13:14:15.16Z',
+        updated_at: '2025-02-11T13:20:00Z',
+      },
       { index: 2, name: 'healthcheck', status: 'init', detail: '', created_at: '2025-02-11T13:14:15.16Z', updated_at: '' },
-      { index: 3, name: 'cleanup', status: 'running', detail: 'removing 2 instances', created_at: '2025-02-11T13:20:00Z', updated_at: '2025-02-11T13:20:05Z' },
+      {
+        index: 3,
+        name: 'cleanup',
+        status: 'running',
+        detail: 'removing 2 instances',
+        created_at: '2025-02-11T13:20:00Z',
+        updated_at: '2025-02-11T13:20:05Z',
+      },
     ],
   },
   {
@@ -125,7 +223,14 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 40,
     status: 'terminated',
     tasks: [
-      { index: 1, name: 'deploy', status: 'terminated', detail: 'stopped by user', created_at: '2025-02-12T01:00:00Z', updated_at: '2025-02-12T01:06:30Z' },
+      {
+        index: 1,
+        name: 'deploy',
+        status: 'terminated',
+        detail: 'stopped by user',
+        created_at: '2025-02-12T01:00:00Z',
+        updated_at: '2025-02-12T01:06:30Z',
+      },
       { index: 2, name: 'cleanup', status: 'success', detail: '', created_at: '2025-02-12T01:06:30Z', updated_at: '2025-02-12T01:07:00Z' },
     ],
   },
@@ -135,7 +240,14 @@ const CAE_JOBS_LIST: readonly CaeJobRecord[] = [
     progress: 50,
     status: 'failed',
     tasks: [
-      { index: 1, name: 'build <b>image</b>', status: 'success', detail: '', created_at: '2025-03-03T03:03:03Z', updated_at: '2025-03-03T03:05:00Z' },
+      {
+        index: 1,
+        name: 'build <b>image</b>',
+        status: 'success',
+        detail: '',
+        created_at: '2025-03-03T03:03:03Z',
+        updated_at: '2025-03-03T03:05:00Z',
+      },
       {
         index: 2,
         name: 'deploy',
@@ -163,7 +275,6 @@ const CAE_TASKS = ['build', 'deploy', 'healthcheck'] as const;
 export const LIVE_CAE_TERMINAL_STEP = CAE_TASKS.length + 1;
 
 const CAE_PROGRESS = [0, 0, 33, 66, 100] as const;
-
 
 /** The live CAE upgrade job as it is at `at`. */
 export function liveCaeJob(at: LiveInstant): CaeJobRecord {

@@ -1,5 +1,14 @@
 import { caeGlobalId } from '../upstreams/cae/map.js';
-import { CAE_LIVE_IDS, CAE_SIM_IDS, LIVE_CAE_ID, LIVE_CAE_TERMINAL_STEP, SIM_CAE_ENVIRONMENT_ID, SIM_CAE_JOBS, liveCaeJob, renderCae } from './cae-data.js';
+import {
+  CAE_LIVE_IDS,
+  CAE_SIM_IDS,
+  LIVE_CAE_ID,
+  LIVE_CAE_TERMINAL_STEP,
+  SIM_CAE_ENVIRONMENT_ID,
+  SIM_CAE_JOBS,
+  liveCaeJob,
+  renderCae,
+} from './cae-data.js';
 import { SIM_PROJECT_ID } from './seed.js';
 import { firstHeader, simulatedUpstream, type Reply } from './types.js';
 
@@ -36,7 +45,13 @@ export const caeSimulator = simulatedUpstream({
     upstream: 'CAE',
     what: `upgrade, failed (environment ${SIM_CAE_ENVIRONMENT_ID})`,
     jobId: CAE_SIM_IDS.failed,
-    id: caeGlobalId({ region, projectId: SIM_PROJECT_ID, environmentId: SIM_CAE_ENVIRONMENT_ID, enterpriseProjectId: null, jobId: CAE_SIM_IDS.failed }),
+    id: caeGlobalId({
+      region,
+      projectId: SIM_PROJECT_ID,
+      environmentId: SIM_CAE_ENVIRONMENT_ID,
+      enterpriseProjectId: null,
+      jobId: CAE_SIM_IDS.failed,
+    }),
     path: `/v1/${SIM_PROJECT_ID}/cae/jobs/${CAE_SIM_IDS.failed}`,
     header: `X-Environment-ID: ${SIM_CAE_ENVIRONMENT_ID}`,
   }),

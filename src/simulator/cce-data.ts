@@ -52,7 +52,13 @@ export function renderCceV3(job: CceJobRecord, embedded = false): JsonObject {
         ['subJobs', job.subJobs?.map((s) => renderCceV3(s, true))],
       ]),
     ],
-    ['status', compact([['phase', job.phase], ['reason', job.reason]])],
+    [
+      'status',
+      compact([
+        ['phase', job.phase],
+        ['reason', job.reason],
+      ]),
+    ],
   ]);
 }
 
@@ -516,7 +522,6 @@ export function findLiveCce(uid: string, at: LiveInstant): CceJobRecord | undefi
   if (uid === root.uid) return root;
   return root.subJobs?.find((s) => s.uid === uid);
 }
-
 
 /* ------------------------------------------------------------------------------------------ */
 /* Named ids, so tests never hard-code uuids                                                  */

@@ -19,14 +19,26 @@ const NOT_FOUND: Reply = { status: 404, body: { error_code: 'CCE.01404001', erro
 export const cceSimulator = simulatedUpstream({
   source: 'CCE',
   route([a, version, c, projectId, e, jobId, ...rest]) {
-    if (a !== 'api' || (version !== 'v3' && version !== 'v2') || c !== 'projects' || projectId === undefined || e !== 'jobs' || rest.length > 0) return null;
+    if (
+      a !== 'api' ||
+      (version !== 'v3' && version !== 'v2') ||
+      c !== 'projects' ||
+      projectId === undefined ||
+      e !== 'jobs' ||
+      rest.length > 0
+    )
+      return null;
     const ownProject = projectId === SIM_PROJECT_ID;
     if (jobId === undefined) {
       if (version !== 'v2') return null;
       return () => (ownProject ? { status: 200, body: SIM_CCE_TOP_LEVEL.map((j) => renderCceV2(j)) } : NOT_FOUND);
     }
     return ({ live }) => {
-      const job = !ownProject ? undefined : LIVE_CCE_IDS.has(jobId) ? findLiveCce(jobId, live.touch('cce', LIVE_CCE_TERMINAL_STEP)) : SIM_CCE_JOBS.get(jobId);
+      const job = !ownProject
+        ? undefined
+        : LIVE_CCE_IDS.has(jobId)
+          ? findLiveCce(jobId, live.touch('cce', LIVE_CCE_TERMINAL_STEP))
+          : SIM_CCE_JOBS.get(jobId);
       if (!job) return NOT_FOUND;
       return { status: 200, body: version === 'v3' ? renderCceV3(job) : renderCceV2(job) };
     };

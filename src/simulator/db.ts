@@ -14,7 +14,12 @@ export const dbSimulator = simulatedUpstream({
     return ({ query, live }) => {
       const id = new URLSearchParams(query).get('id');
       if (id === null || id === '') return MISSING_ID;
-      const job = projectId !== SIM_PROJECT_ID ? undefined : id === LIVE_DB_ID ? liveDbJob(live.touch('db', LIVE_DB_TERMINAL_STEP)) : SIM_DB_JOBS.get(id);
+      const job =
+        projectId !== SIM_PROJECT_ID
+          ? undefined
+          : id === LIVE_DB_ID
+            ? liveDbJob(live.touch('db', LIVE_DB_TERMINAL_STEP))
+            : SIM_DB_JOBS.get(id);
       return job ? { status: 200, body: renderDb(job) } : NOT_FOUND;
     };
   },

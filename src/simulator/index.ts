@@ -19,7 +19,9 @@ type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: 
 type LiveIdsOf<U> = U extends { live: { ids: infer L } } ? L : never;
 
 /** Named ids of every simulated upstream's seed jobs (`SIM_IDS.cce.deepTree`) and of the live jobs (`SIM_IDS.live.cce`). */
-export type SimIds = { readonly [U in Simulated as Lowercase<U['source']>]: U['ids'] } & { readonly live: Intersection<LiveIdsOf<Simulated>> };
+export type SimIds = { readonly [U in Simulated as Lowercase<U['source']>]: U['ids'] } & {
+  readonly live: Intersection<LiveIdsOf<Simulated>>;
+};
 
 export const SIM_IDS = deepFreeze({
   ...Object.fromEntries(SIMULATED_UPSTREAMS.map((u) => [u.source.toLowerCase(), u.ids])),

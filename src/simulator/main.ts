@@ -43,16 +43,15 @@ async function main(): Promise<void> {
   const sim = await startSimulator(opts);
   const p = SIM_PROJECT_ID;
   // The first line stays one line, so scripts can grep the base URL and the ids to point the gateway at.
-  console.log(
-    `simulator listening on ${sim.url} project=${p} caeEnvironment=${SIM_CAE_ENVIRONMENT_ID} aksk=${opts.keys ? 'on' : 'off'}`,
-  );
+  console.log(`simulator listening on ${sim.url} project=${p} caeEnvironment=${SIM_CAE_ENVIRONMENT_ID} aksk=${opts.keys ? 'on' : 'off'}`);
   console.log(
     [
       `live jobs (step ${opts.liveStepMs} ms, restart ${opts.liveRestartAfterMs} ms after finishing; the clock starts at the first request):`,
       ...SIMULATED_UPSTREAMS.flatMap((u) => (u.live ? [u.live.banner(sim.url)] : [])),
-      'demo jobs, one per upstream (id: the gateway\'s opaque id in cn-north-4, for job(id:) and jobs(ids:)):',
+      "demo jobs, one per upstream (id: the gateway's opaque id in cn-north-4, for job(id:) and jobs(ids:)):",
       ...demoJobs().map(
-        (j) => `  ${j.upstream} ${j.jobId}  ${j.what}\n      id=${j.id}\n      GET ${sim.url}${j.path}${j.header ? `  (header ${j.header})` : ''}`,
+        (j) =>
+          `  ${j.upstream} ${j.jobId}  ${j.what}\n      id=${j.id}\n      GET ${sim.url}${j.path}${j.header ? `  (header ${j.header})` : ''}`,
       ),
       `auth: any X-Auth-Token${opts.keys ? ', or an SDK-HMAC-SHA256 signature made with SIMULATOR_AK/SIMULATOR_SK' : ''}`,
     ].join('\n'),

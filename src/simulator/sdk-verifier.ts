@@ -23,9 +23,7 @@ export function parseSdkDate(s: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-export function parseSdkAuthorization(
-  header: string,
-): { access: string; signedHeaders: string[]; signature: string } | null {
+export function parseSdkAuthorization(header: string): { access: string; signedHeaders: string[]; signature: string } | null {
   const trimmed = header.trim();
   if (!trimmed.startsWith(`${SDK_SIGN_ALGORITHM} `)) return null;
   const fields = new Map<string, string>();

@@ -131,17 +131,24 @@ function authenticate(
   if (date === undefined) {
     return apigError(401, 'APIG.0301', 'Incorrect IAM authentication information: X-Sdk-Date header is missing', requestId);
   }
-  const verdict = verifySdkSignature(
-    { method: req.method ?? 'GET', path: rawPath, rawQuery, headers: req.headers, body },
-    opts.keys,
-  );
+  const verdict = verifySdkSignature({ method: req.method ?? 'GET', path: rawPath, rawQuery, headers: req.headers, body }, opts.keys);
   if (!verdict.ok) {
-    return apigError(401, 'APIG.0301', `Incorrect IAM authentication information: verify aksk signature fail (${verdict.reason})`, requestId);
+    return apigError(
+      401,
+      'APIG.0301',
+      `Incorrect IAM authentication information: verify aksk signature fail (${verdict.reason})`,
+      requestId,
+    );
   }
   // Checked after the signature, as the gateway does: only a genuine but stale request gets the skew error.
   const signedAt = parseSdkDate(date);
   if (signedAt === null || Math.abs(Date.now() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
-    return apigError(401, 'APIGW.0303', 'Incorrect app authentication information: X-Sdk-Date is more than 15 minutes from server time', requestId);
+    return apigError(
+      401,
+      'APIGW.0303',
+      'Incorrect app authentication information: X-Sdk-Date is more than 15 minutes from server time',
+      requestId,
+    );
   }
   return null;
 }
@@ -190,7 +197,13 @@ export function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> 
       send(res, apigError(404, 'APIG.0101', 'The API does not exist or has not been published in the environment', requestId));
       return;
     }
-    const call: SimCall = { service: route.upstream.source, method: req.method ?? 'GET', path: rawPath, query: rawQuery, headers: { ...req.headers } };
+    const call: SimCall = {
+      service: route.upstream.source,
+      method: req.method ?? 'GET',
+      path: rawPath,
+      query: rawQuery,
+      headers: { ...req.headers },
+    };
     calls.push(call);
 
     if (opts.latencyMs && opts.latencyMs > 0) await delay(opts.latencyMs);

@@ -7,7 +7,18 @@
  */
 import { watchJob, type Reconnect } from '../job-view/client.js';
 import type { GraphQLErrorShape, JobNode } from '../job-view/document.js';
-import { endOf, flatten, formatDuration, knownState, labelOf, resourceOf, spanOf, summarize, timeOf, type Span } from '../job-view/timeline.js';
+import {
+  endOf,
+  flatten,
+  formatDuration,
+  knownState,
+  labelOf,
+  resourceOf,
+  spanOf,
+  summarize,
+  timeOf,
+  type Span,
+} from '../job-view/timeline.js';
 
 const GRAPHQL_URL = '/graphql';
 const TOKEN_KEY = 'job-gateway.token';
@@ -17,7 +28,11 @@ const retryDelayMs = (attempt: number): number => Math.min(30_000, 1000 * 2 ** a
 type Children = (Node | string | null | undefined | false)[];
 
 /** An element with text children only: strings become text nodes, never markup. */
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: { class?: string; title?: string; data?: Record<string, string> } = {}, ...children: Children): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: { class?: string; title?: string; data?: Record<string, string> } = {},
+  ...children: Children
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.class) node.className = props.class;
   if (props.title) node.title = props.title;
@@ -34,7 +49,14 @@ function clock(ms: number): string {
 }
 
 function dateTime(ms: number): string {
-  return new Date(ms).toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(ms).toLocaleString([], {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 const STATE_WORDS: Record<string, string> = {
@@ -117,7 +139,12 @@ function header(extra?: Node): HTMLElement {
   home.href = '/jobs';
   const graphiql = h('a', { class: 'quiet-link' }, 'GraphQL');
   graphiql.href = GRAPHQL_URL;
-  return h('header', { class: 'top' }, h('div', { class: 'brand-line' }, home, h('span', { class: 'crumb' }, 'job timeline'), graphiql), extra);
+  return h(
+    'header',
+    { class: 'top' },
+    h('div', { class: 'brand-line' }, home, h('span', { class: 'crumb' }, 'job timeline'), graphiql),
+    extra,
+  );
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -149,7 +176,13 @@ function renderIndex(app: HTMLElement): void {
       'section',
       { class: 'card intro' },
       h('h1', {}, 'Follow a job'),
-      h('p', {}, 'Paste a job\u2019s global id (the ', h('code', {}, 'id'), ' field of any job this gateway returns) to see it and its sub-jobs as a live timeline.'),
+      h(
+        'p',
+        {},
+        'Paste a job\u2019s global id (the ',
+        h('code', {}, 'id'),
+        ' field of any job this gateway returns) to see it and its sub-jobs as a live timeline.',
+      ),
       form,
     ),
   );
@@ -230,11 +263,17 @@ function renderJobPage(app: HTMLElement, id: string): void {
       case 'reconnecting': {
         const { attempt, delayMs, trouble } = connection.reconnect;
         const left = Math.max(0, Math.ceil((connection.since + delayMs - now) / 1000));
-        status.replaceChildren(dot, `Connection lost: ${trouble}. ${left > 0 ? `Reconnecting in ${left} s` : 'Reconnecting'} (attempt ${attempt})\u2026 What is shown may be out of date.`);
+        status.replaceChildren(
+          dot,
+          `Connection lost: ${trouble}. ${left > 0 ? `Reconnecting in ${left} s` : 'Reconnecting'} (attempt ${attempt})\u2026 What is shown may be out of date.`,
+        );
         break;
       }
       case 'trouble':
-        status.replaceChildren(dot, `The gateway could not read the job at ${clock(connection.at)}: ${errorText(connection.errors)}. Still watching; it will try again.`);
+        status.replaceChildren(
+          dot,
+          `The gateway could not read the job at ${clock(connection.at)}: ${errorText(connection.errors)}. Still watching; it will try again.`,
+        );
         break;
       case 'finished':
         status.replaceChildren(dot, 'Finished: the job has reached its final state, no more updates will come.');
@@ -275,7 +314,14 @@ function renderJobPage(app: HTMLElement, id: string): void {
         const steps = h('ul', { class: 'failed-steps' });
         for (const step of failed) {
           steps.append(
-            h('li', {}, h('span', { class: 'step' }, labelOf(step)), ` ${step.state === 'CANCELLED' ? 'was cancelled' : 'failed'}`, step.message ? ': ' : '', step.message ? h('span', { class: 'message' }, step.message) : null),
+            h(
+              'li',
+              {},
+              h('span', { class: 'step' }, labelOf(step)),
+              ` ${step.state === 'CANCELLED' ? 'was cancelled' : 'failed'}`,
+              step.message ? ': ' : '',
+              step.message ? h('span', { class: 'message' }, step.message) : null,
+            ),
           );
         }
         outcome.append(steps);
@@ -305,15 +351,36 @@ function renderJobPage(app: HTMLElement, id: string): void {
         ticks.append(tick);
       }
     }
-    const body = h('div', { class: 'rows' }, h('div', { class: 'row axis' }, h('div', { class: 'name' }, 'Step'), h('div', { class: 'state' }, 'State'), h('div', { class: 'track' }, ticks), h('div', { class: 'time' }, 'Duration')));
+    const body = h(
+      'div',
+      { class: 'rows' },
+      h(
+        'div',
+        { class: 'row axis' },
+        h('div', { class: 'name' }, 'Step'),
+        h('div', { class: 'state' }, 'State'),
+        h('div', { class: 'track' }, ticks),
+        h('div', { class: 'time' }, 'Duration'),
+      ),
+    );
 
     for (const { job: row, depth } of rows) {
       const state = knownState(row.state);
       const start = timeOf(row.createdAt);
       const end = endOf(row, now);
-      const name = h('div', { class: 'name' }, h('span', { class: 'label' }, labelOf(row)), resourceOf(row) ? h('span', { class: 'resource' }, resourceOf(row) ?? '') : null);
+      const name = h(
+        'div',
+        { class: 'name' },
+        h('span', { class: 'label' }, labelOf(row)),
+        resourceOf(row) ? h('span', { class: 'resource' }, resourceOf(row) ?? '') : null,
+      );
       name.style.paddingLeft = `${0.4 + depth * 1.25}rem`;
-      const stateCell = h('div', { class: 'state' }, badge(row.state), row.progress !== null ? h('span', { class: 'pct' }, `${Math.round(row.progress)}%`) : null);
+      const stateCell = h(
+        'div',
+        { class: 'state' },
+        badge(row.state),
+        row.progress !== null ? h('span', { class: 'pct' }, `${Math.round(row.progress)}%`) : null,
+      );
       const track = h('div', { class: 'track' });
       if (axis && start !== undefined) {
         const bar = h('div', { class: 'bar' });
@@ -332,7 +399,14 @@ function renderJobPage(app: HTMLElement, id: string): void {
       const raw = `upstream status: ${row.rawStatus}${row.updatedAt ? `, last changed ${dateTime(timeOf(row.updatedAt) ?? 0)}` : ''}`;
       // The row is `display: contents` (its cells sit in the grid), so each cell carries the hover text.
       for (const cell of [name, stateCell, track, time]) cell.title = raw;
-      const line = h('div', { class: `row state-${state}${row.terminal ? '' : ' active'}`, data: { state, depth: String(depth) } }, name, stateCell, track, time);
+      const line = h(
+        'div',
+        { class: `row state-${state}${row.terminal ? '' : ' active'}`, data: { state, depth: String(depth) } },
+        name,
+        stateCell,
+        track,
+        time,
+      );
       if (row.message) {
         const message = h('div', { class: `message${state === 'FAILED' || state === 'CANCELLED' ? ' bad' : ''}` }, row.message);
         message.style.paddingLeft = `${1.4 + depth * 1.25}rem`;

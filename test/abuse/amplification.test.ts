@@ -74,11 +74,20 @@ describe('cost counts list sizes (defaults)', () => {
   });
 
   it('over WebSocket too', async () => {
-    const client = createClient({ url: `${g.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { 'X-Auth-Token': uniqueToken() } });
+    const client = createClient({
+      url: `${g.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      connectionParams: { 'X-Auth-Token': uniqueToken() },
+    });
     try {
       const results: { errors?: readonly { extensions?: Record<string, unknown> }[]; data?: unknown }[] = [];
       await new Promise<void>((resolve, reject) => {
-        client.subscribe({ query: aliased(25), variables: { ids: hundred(ids) } }, { next: (r) => void results.push(r), error: reject, complete: resolve });
+        client.subscribe(
+          { query: aliased(25), variables: { ids: hundred(ids) } },
+          { next: (r) => void results.push(r), error: reject, complete: resolve },
+        );
       });
       expect(results).toHaveLength(1);
       expect(results[0]?.data ?? undefined).toBeUndefined();
@@ -102,14 +111,19 @@ describe('cost counts list sizes (defaults)', () => {
   });
 
   it('what a dashboard asks is well within the limit: 100 ids with a few fields, and sub-jobs 12 levels deep', async () => {
-    const res = await g.query<{ jobs: unknown[] }>('query D($ids: [ID!]!) { jobs(ids: $ids) { __typename id state progress message subJobs { state } } }', {
-      variables: { ids: hundred(ids) },
-      token: uniqueToken(),
-    });
+    const res = await g.query<{ jobs: unknown[] }>(
+      'query D($ids: [ID!]!) { jobs(ids: $ids) { __typename id state progress message subJobs { state } } }',
+      {
+        variables: { ids: hundred(ids) },
+        token: uniqueToken(),
+      },
+    );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     expect(res.data?.jobs).toHaveLength(100);
     const nest = `${'subJobs { '.repeat(12)}jobId${' }'.repeat(12)}`;
-    const deep = await g.query(`{ cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.deepTree}") { jobId ${nest} } }`, { token: uniqueToken() });
+    const deep = await g.query(`{ cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.deepTree}") { jobId ${nest} } }`, {
+      token: uniqueToken(),
+    });
     expect(deep.errors, JSON.stringify(deep.errors)).toBeUndefined();
   });
 });

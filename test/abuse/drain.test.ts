@@ -31,13 +31,16 @@ async function wsSubscriber(url: string, id: string) {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
   const messages: string[] = [];
   ws.on('error', () => undefined);
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise<void>((resolve) => {
     ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { 'X-Auth-Token': 'watcher' } })));
     ws.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as { type: string };
       messages.push(message.type);
-      if (message.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: WATCH, variables: { id } } }));
+      if (message.type === 'connection_ack')
+        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: WATCH, variables: { id } } }));
       if (message.type === 'next') resolve();
     });
   });
@@ -46,7 +49,9 @@ async function wsSubscriber(url: string, id: string) {
 }
 
 describe('graceful drain', () => {
-  it('SIGTERM: in-flight queries finish with Connection: close, SSE completes, WebSockets close 1001, exit 0 once idle', { timeout: 60_000 }, async () => {
+  it('SIGTERM: in-flight queries finish with Connection: close, SSE completes, WebSockets close 1001, exit 0 once idle', {
+    timeout: 60_000,
+  }, async () => {
     const upstream = await startFaultyUpstream();
     cleanups.push(() => upstream.close());
     upstream.script = (call) => ({ kind: 'healthy', delayMs: call.path.endsWith(SLOW_JOB) ? 1500 : 0 });
@@ -61,7 +66,11 @@ describe('graceful drain', () => {
         body: JSON.stringify({ query: SLOW_QUERY }),
         dispatcher: agent,
       });
-      return { status: res.statusCode, connection: res.headers.connection, body: (await res.body.json()) as { data?: { cceJob?: unknown } } };
+      return {
+        status: res.statusCode,
+        connection: res.headers.connection,
+        body: (await res.body.json()) as { data?: { cceJob?: unknown } },
+      };
     };
     // Once through yoga, so that the same document is answered on the fast path from then on.
     expect((await ask()).body.data?.cceJob).toBeTruthy();
@@ -84,7 +93,10 @@ describe('graceful drain', () => {
     const answers = await Promise.all(inFlight);
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(answers.every((a) => a.body.data?.cceJob)).toBe(true);
-    expect(answers.map((a) => a.connection), gw.output().slice(-2000)).toEqual(Array(8).fill("close"));
+    expect(
+      answers.map((a) => a.connection),
+      gw.output().slice(-2000),
+    ).toEqual(Array(8).fill('close'));
 
     await sse.waitForEnd(10_000);
     expect(sse.completed).toBe(true);

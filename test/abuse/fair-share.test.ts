@@ -144,7 +144,9 @@ describe('401 cool-down', () => {
     expect(codeAt(first, 'cce')).toBe('UNAUTHENTICATED');
     expect(g.faulty.calls).toHaveLength(1);
 
-    const second = await g.query(`{ ${cceField('cce', SIM_IDS.cce.docV3)} ${cceField('cce2', SIM_IDS.cce.initializing)} }`, { token: 'expired' });
+    const second = await g.query(`{ ${cceField('cce', SIM_IDS.cce.docV3)} ${cceField('cce2', SIM_IDS.cce.initializing)} }`, {
+      token: 'expired',
+    });
     expect(codeAt(second, 'cce')).toBe('UNAUTHENTICATED');
     expect(codeAt(second, 'cce2')).toBe('UNAUTHENTICATED');
     expect(g.faulty.calls).toHaveLength(1);

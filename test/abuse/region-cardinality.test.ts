@@ -44,7 +44,10 @@ describe('region cardinality', () => {
     const heapBefore = heapUsed();
     // One document, the regions in variables: the document caches hold one entry, so what grows is per-region state.
     const vars = Array.from({ length: ALIASES }, (_, a) => `$r${a}: String!`).join(', ');
-    const fields = Array.from({ length: ALIASES }, (_, a) => `r${a}: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}", region: $r${a}) { state }`);
+    const fields = Array.from(
+      { length: ALIASES },
+      (_, a) => `r${a}: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}", region: $r${a}) { state }`,
+    );
     const document = `query(${vars}) { ${fields.join(' ')} }`;
     const requests = Array.from({ length: REQUESTS }, (_, r) => async () => {
       const variables = Object.fromEntries(Array.from({ length: ALIASES }, (_, a) => [`r${a}`, `zz-made-up-${r * ALIASES + a}`]));
@@ -108,7 +111,8 @@ describe('region cardinality', () => {
       const answer = healthyAnswer(call.path.replace(/^\/zz-[abc]/, ''));
       return { kind: 'gate', gate, then: { kind: 'json', status: answer.status, body: answer.body } };
     };
-    const ask = (region: string) => g.query(`{ c: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}", region: "${region}") { state } }`);
+    const ask = (region: string) =>
+      g.query(`{ c: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}", region: "${region}") { state } }`);
     const busy = [ask('zz-a'), ask('zz-b')];
     await g.faulty.waitForCalls(2);
     const refused = await ask('zz-c');

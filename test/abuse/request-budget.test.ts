@@ -50,13 +50,22 @@ describe('per-request budget of upstream calls', () => {
       spec: {
         type: 'CreateCluster',
         // Embedded without timestamps: createdAt needs each sub-job's own record.
-        subJobs: Array.from({ length: SUBS }, (_, i) => ({ kind: 'Job', metadata: { uid: `sub-${i}` }, status: { phase: 'Running' }, spec: { type: 'Step' } })),
+        subJobs: Array.from({ length: SUBS }, (_, i) => ({
+          kind: 'Job',
+          metadata: { uid: `sub-${i}` },
+          status: { phase: 'Running' },
+          spec: { type: 'Step' },
+        })),
       },
     };
     g.faulty.script = (call) => {
       const uid = call.path.split('/').pop()!;
       if (uid === 'parent') return { kind: 'json', status: 200, body: parent };
-      return { kind: 'json', status: 200, body: { kind: 'Job', apiVersion: 'v3', metadata: meta(uid), status: { phase: 'Running' }, spec: { type: 'Step' } } };
+      return {
+        kind: 'json',
+        status: 200,
+        body: { kind: 'Job', apiVersion: 'v3', metadata: meta(uid), status: { phase: 'Running' }, spec: { type: 'Step' } },
+      };
     };
     const res = await g.query<{ cceJob: { jobId: string; subJobs: { jobId: string; state: string; createdAt: string | null }[] } }>(
       `{ cceJob(projectId: "${P}", jobId: "parent") { jobId subJobs { jobId state createdAt } } ${cfwField('cfw')} }`,

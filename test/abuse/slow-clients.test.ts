@@ -31,10 +31,12 @@ async function open(url: string): Promise<RawClient> {
     socket,
     received: () => received,
     closed: false,
-    whenClosed: new Promise<void>((resolve) => socket.once('close', () => {
+    whenClosed: new Promise<void>((resolve) =>
+      socket.once('close', () => {
         client.closed = true;
         resolve();
-      })),
+      }),
+    ),
   };
   socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
   socket.on('error', () => undefined);
@@ -85,8 +87,14 @@ describe('slow clients', () => {
     expect(client.received()).toMatch(/^HTTP\/1\.1 408/);
   });
 
-  it('connections past HTTP_MAX_CONNECTIONS are closed at once; silent ones go after the header timeout, and others are served again', { timeout: 30_000 }, async () => {
-    const gw = await startSimulatedGateway({ HTTP_MAX_CONNECTIONS: '20', HTTP_HEADERS_TIMEOUT_MS: '4000', HTTP_REQUEST_TIMEOUT_MS: '4000' });
+  it('connections past HTTP_MAX_CONNECTIONS are closed at once; silent ones go after the header timeout, and others are served again', {
+    timeout: 30_000,
+  }, async () => {
+    const gw = await startSimulatedGateway({
+      HTTP_MAX_CONNECTIONS: '20',
+      HTTP_HEADERS_TIMEOUT_MS: '4000',
+      HTTP_REQUEST_TIMEOUT_MS: '4000',
+    });
     cleanups.push(() => gw.close());
     const hoarders = await Promise.all(Array.from({ length: 20 }, () => open(gw.url)));
     const extra = await Promise.all(Array.from({ length: 5 }, () => open(gw.url)));

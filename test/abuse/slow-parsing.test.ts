@@ -15,7 +15,11 @@ const BAD = `2025-09-02 10:23:38${' '.repeat(50_000)}!`;
 function paddedJob(): unknown {
   const sub = (i: number, times: 1 | 2) => ({
     kind: 'Job',
-    metadata: { uid: `padded-sub-${i}`, creationTimestamp: BAD, ...(times === 2 ? { updateTimestamp: BAD } : { updateTimestamp: '2025-09-02 10:23:39 +0000 UTC' }) },
+    metadata: {
+      uid: `padded-sub-${i}`,
+      creationTimestamp: BAD,
+      ...(times === 2 ? { updateTimestamp: BAD } : { updateTimestamp: '2025-09-02 10:23:39 +0000 UTC' }),
+    },
     spec: { type: 'Step' },
     status: { phase: 'Running' },
   });
@@ -57,7 +61,11 @@ describe('hostile upstream timestamps', () => {
     while (!done || latencies.length < 3) latencies.push(await healthLatency(g.url));
     const res = await answer;
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const cce = res.data?.cce as { createdAt: string | null; updatedAt: string | null; subJobs: { createdAt: string | null; updatedAt: string | null }[] };
+    const cce = res.data?.cce as {
+      createdAt: string | null;
+      updatedAt: string | null;
+      subJobs: { createdAt: string | null; updatedAt: string | null }[];
+    };
     expect(cce.createdAt).toBeNull();
     expect(cce.updatedAt).toBeNull();
     expect(cce.subJobs.map((s) => s.createdAt)).toEqual([null, null, null, null, null]);

@@ -89,7 +89,10 @@ describe('slow subscribers on a large, fast-changing job', () => {
     );
     expect(gw.alive(), `the gateway died:\n${gw.output().slice(-1500)}`).toBe(true);
     expect(reads).toBeGreaterThanOrEqual(300);
-    expect(answers.filter((a) => !a.ok), 'tenant B answers that failed').toEqual([]);
+    expect(
+      answers.filter((a) => !a.ok),
+      'tenant B answers that failed',
+    ).toEqual([]);
     // Generous, for a shared two-core machine: tenant B is answered, not queued behind the abuse.
     expect(Math.max(...answers.map((a) => a.ms)), 'slowest tenant B answer (ms)').toBeLessThan(10_000);
     // A few payloads per subscriber, not a queue: well below the old-space limit (garbage included).
@@ -120,14 +123,18 @@ describe('slow subscribers on a large, fast-changing job', () => {
     socket.resume();
     for (let i = 0; i < 3000 && !seen.some((n) => n >= resumedAt); i++) await sleep(10);
     const stale = seen.findIndex((n) => n >= resumedAt);
-    console.info(`drained after a stall: ${stale} older events before the newest (reads ${seen.slice(0, stale + 1).join(',')}; resumed at ${resumedAt})`);
+    console.info(
+      `drained after a stall: ${stale} older events before the newest (reads ${seen.slice(0, stale + 1).join(',')}; resumed at ${resumedAt})`,
+    );
     expect(stale, `events after resuming: ${seen.join(',')}`).toBeGreaterThanOrEqual(0);
     // What was already in the socket's buffers arrives first (a few MB: a handful of 1 MB events), then
     // the newest state; a queue would have delivered every one of the 32 it kept before it.
     expect(stale, `events after resuming: ${seen.join(',')}`).toBeLessThan(20);
   });
 
-  it('a subscriber blocked past SUBSCRIBER_BLOCKED_MS is closed and its poller stopped; the log says why', { timeout: 60_000 }, async () => {
+  it('a subscriber blocked past SUBSCRIBER_BLOCKED_MS is closed and its poller stopped; the log says why', {
+    timeout: 60_000,
+  }, async () => {
     const upstream = await startLargeJobUpstream(SUB_JOBS, REASON_BYTES);
     cleanups.push(() => upstream.close());
     const gw = await spawnGateway({ ...endpointsEnv(upstream), POLL_INTERVAL_MS: '50', SUBSCRIBER_BLOCKED_MS: '2000' }, HEAP_MB);
@@ -139,7 +146,10 @@ describe('slow subscribers on a large, fast-changing job', () => {
     while ((await metric(gw.url, 'subscriptions_active')) > 0 && Date.now() - started < 30_000) await sleep(200);
     expect(await metric(gw.url, 'subscriptions_active')).toBe(0);
     expect(await metric(gw.url, 'pollers_active')).toBe(0);
-    const closedSlow = gw.output().split('\n').filter((line) => line.includes('"code":"SUBSCRIBER_TOO_SLOW"'));
+    const closedSlow = gw
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"code":"SUBSCRIBER_TOO_SLOW"'));
     expect(closedSlow, gw.output().slice(-2000)).toHaveLength(2);
     // Both connections are closed by the gateway: once they read again, they see the end.
     sse[0]!.resume();

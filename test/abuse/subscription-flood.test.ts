@@ -32,7 +32,13 @@ async function everyJobRunning(): Promise<FaultyUpstream> {
     const uid = call.path.split('/').pop()!;
     return {
       kind: 'json',
-      body: { kind: 'Job', apiVersion: 'v3', metadata: { uid, creationTimestamp: '2025-01-01T00:00:00Z' }, spec: { type: 'CreateCluster' }, status: { phase: 'Running' } },
+      body: {
+        kind: 'Job',
+        apiVersion: 'v3',
+        metadata: { uid, creationTimestamp: '2025-01-01T00:00:00Z' },
+        spec: { type: 'CreateCluster' },
+        status: { phase: 'Running' },
+      },
     };
   };
   return upstream;
@@ -57,7 +63,9 @@ async function wsConnection(url: string, token: string) {
       const message = JSON.parse(data.toString()) as {
         type: string;
         id?: string;
-        payload?: { data?: unknown; errors?: { extensions?: { code?: string; limit?: string } }[] } | { extensions?: { code?: string; limit?: string } }[];
+        payload?:
+          | { data?: unknown; errors?: { extensions?: { code?: string; limit?: string } }[] }
+          | { extensions?: { code?: string; limit?: string } }[];
       };
       if (message.type === 'connection_ack') return resolve();
       const done = message.id ? waiting.get(message.id) : undefined;
@@ -87,16 +95,26 @@ async function wsConnection(url: string, token: string) {
 async function start(env: Record<string, string>): Promise<{ gw: TestGateway; upstream: FaultyUpstream }> {
   const upstream = await everyJobRunning();
   cleanups.push(() => upstream.close());
-  const gw = await startGateway({ CCE: upstream.url, CAE: upstream.url, CFW: upstream.url, DB: upstream.url }, { POLL_INTERVAL_MS: '200', ...env });
+  const gw = await startGateway(
+    { CCE: upstream.url, CAE: upstream.url, CFW: upstream.url, DB: upstream.url },
+    { POLL_INTERVAL_MS: '200', ...env },
+  );
   cleanups.push(() => gw.close());
   return { gw, upstream };
 }
 
-const polledJobs = (upstream: FaultyUpstream) => new Set(upstream.calls.filter((c) => c.path.includes('/jobs/f100d000')).map((c) => c.path)).size;
+const polledJobs = (upstream: FaultyUpstream) =>
+  new Set(upstream.calls.filter((c) => c.path.includes('/jobs/f100d000')).map((c) => c.path)).size;
 
 describe('subscription floods', () => {
-  it('one connection, one principal, then everyone: each limit refuses with TOO_MANY_SUBSCRIPTIONS, and tenant B is served', { timeout: 30_000 }, async () => {
-    const { gw, upstream } = await start({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '20', MAX_SUBSCRIPTIONS_PER_PRINCIPAL: '30', MAX_POLLERS: '40' });
+  it('one connection, one principal, then everyone: each limit refuses with TOO_MANY_SUBSCRIPTIONS, and tenant B is served', {
+    timeout: 30_000,
+  }, async () => {
+    const { gw, upstream } = await start({
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: '20',
+      MAX_SUBSCRIPTIONS_PER_PRINCIPAL: '30',
+      MAX_POLLERS: '40',
+    });
     let job = 0;
     const flood = async (connection: Awaited<ReturnType<typeof wsConnection>>, n: number) =>
       Promise.all(Array.from({ length: n }, () => connection.subscribe(watchId(++job))));
@@ -126,7 +144,9 @@ describe('subscription floods', () => {
     const sse = await subscribeSse(gw.url, { id: watchId(++job), token: 'third-flooder', query: WATCH });
     cleanups.push(() => sse.abort());
     await sse.waitForEnd(10_000);
-    expect(sse.payloads.map((p) => [p.errors?.[0]?.extensions?.code, p.errors?.[0]?.extensions?.limit])).toEqual([['TOO_MANY_SUBSCRIPTIONS', 'pollers']]);
+    expect(sse.payloads.map((p) => [p.errors?.[0]?.extensions?.code, p.errors?.[0]?.extensions?.limit])).toEqual([
+      ['TOO_MANY_SUBSCRIPTIONS', 'pollers'],
+    ]);
 
     // Joining a poller that already runs costs no new poller: allowed at the cap.
     const b2 = await wsConnection(gw.url, 'second-flooder');

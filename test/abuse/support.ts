@@ -48,7 +48,10 @@ export function buildGateway(): string {
     // The build reads its SDL from ../schema, as dist/ does.
     symlinkSync(`${ROOT}schema`, `${tmp}schema`);
     const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
-    const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', `${tmp}dist`], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', `${tmp}dist`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
     // Builds of older sources go; a build finished meanwhile by another test file wins the rename.
     for (const old of readdirSync(base)) if (!old.startsWith(key)) rmSync(`${base}${old}`, { recursive: true, force: true });
@@ -86,7 +89,11 @@ export async function spawnGateway(env: Record<string, string>, heapMb = 256): P
     childEnv[key] = value;
   }
   Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env });
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, main], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, main], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -231,7 +238,11 @@ export async function postQuery(
   query: string,
   token: string,
   variables?: Record<string, unknown>,
-): Promise<{ status: number; headers: Record<string, unknown>; body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] } }> {
+): Promise<{
+  status: number;
+  headers: Record<string, unknown>;
+  body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+}> {
   const res = await request(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-auth-token': token },

@@ -34,7 +34,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   const { port } = pages.address() as AddressInfo;
   pagesUrl = `http://127.0.0.1:${port}`;
-  gw = await startSimulatedGateway({ CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, CORS_ORIGINS: `http://localhost:${port}` }, { keys: KEYS });
+  gw = await startSimulatedGateway(
+    { CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, CORS_ORIGINS: `http://localhost:${port}` },
+    { keys: KEYS },
+  );
   browser = await chromium.launch({ executablePath: CHROMIUM!, args: BROWSER_ARGS });
 }, 60_000);
 
@@ -55,11 +58,19 @@ interface Attempts {
 async function attempt(args: { gateway: string; query: string }): Promise<Attempts> {
   const outcome = (p: Promise<string>) => p.catch((error: unknown) => `error: ${String(error)}`);
   const read = await outcome(
-    fetch(`${args.gateway}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: args.query }) }).then((r) => r.text()),
+    fetch(`${args.gateway}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: args.query }),
+    }).then((r) => r.text()),
   );
-  const noCorsGet = await outcome(fetch(`${args.gateway}/graphql?query=${encodeURIComponent(args.query)}`, { mode: 'no-cors' }).then((r) => `opaque ${r.type}`));
+  const noCorsGet = await outcome(
+    fetch(`${args.gateway}/graphql?query=${encodeURIComponent(args.query)}`, { mode: 'no-cors' }).then((r) => `opaque ${r.type}`),
+  );
   const formPost = await outcome(
-    fetch(`${args.gateway}/graphql`, { method: 'POST', mode: 'no-cors', body: new URLSearchParams({ query: args.query }) }).then((r) => `opaque ${r.type}`),
+    fetch(`${args.gateway}/graphql`, { method: 'POST', mode: 'no-cors', body: new URLSearchParams({ query: args.query }) }).then(
+      (r) => `opaque ${r.type}`,
+    ),
   );
   const webSocket = await new Promise<string>((resolve) => {
     const ws = new WebSocket(`${args.gateway.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');

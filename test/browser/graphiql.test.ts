@@ -64,7 +64,9 @@ describe.skipIf(!CHROMIUM)('GraphiQL', () => {
       await expect.poll(() => textOf(editor), { timeout: 15_000 }).toContain('query JobTree');
       expect(await textOf(editor)).toContain(SIM_IDS.cce.deepTree);
 
-      const executed = page.waitForResponse((r) => r.url().startsWith(url) && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('JobTree'));
+      const executed = page.waitForResponse(
+        (r) => r.url().startsWith(url) && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('JobTree'),
+      );
       await page.locator('.graphiql-execute-button').click();
       const graphqlResponse = await executed;
       expect(graphqlResponse.status()).toBe(200);

@@ -126,7 +126,9 @@ describe.skipIf(!HAVE_CHROMIUM)('job page in Chromium', () => {
       await shot(page, 'job-page-middle');
 
       // Succeeded: every row green, a final summary, the subscription over.
-      await expect.poll(async () => (await view(page)).states, { timeout: 20_000, interval: 100 }).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+      await expect
+        .poll(async () => (await view(page)).states, { timeout: 20_000, interval: 100 })
+        .toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
       const end = await view(page);
       expect(end.rootColor).not.toBe(middle.rootColor);
       expect(end.rootColor).toBe('rgb(31, 157, 85)');

@@ -106,10 +106,16 @@ describe('job-gateway watch', () => {
   it('exits 0 when the job succeeds, printing one line per change as it happens', async () => {
     const r = await run(['watch', cce(SIM_IDS.live.cce), '--url', url]);
     expect(r.code, r.stderr).toBe(0);
-    const root = r.stdout.split('\n').filter((l) => / CreateCluster /.test(l)).map((l) => l.split(' ')[2]);
+    const root = r.stdout
+      .split('\n')
+      .filter((l) => / CreateCluster /.test(l))
+      .map((l) => l.split(' ')[2]);
     expect(root).toEqual(['PENDING', 'RUNNING', 'SUCCEEDED']);
     // Each sub-job is reported as it changes, and each change once.
-    const master = r.stdout.split('\n').filter((l) => /^\S+ {3}InstallMaster /.test(l)).map((l) => l.trim().split(' ').at(-1));
+    const master = r.stdout
+      .split('\n')
+      .filter((l) => /^\S+ {3}InstallMaster /.test(l))
+      .map((l) => l.trim().split(' ').at(-1));
     expect(master).toEqual(['PENDING', 'RUNNING', 'SUCCEEDED']);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Succeeded in \d+ (ms|s)$/);
     expect(r.stdout).not.toContain('\u001b['); // not a terminal: no escape sequences
@@ -144,7 +150,14 @@ describe('job-gateway watch', () => {
   }, 60_000);
 
   it('exits 2 on usage errors, with the usage', async () => {
-    for (const args of [['watch'], ['watch', 'a', 'b'], ['watch', 'x', '--timeout', 'soon'], ['watch', 'x', '--url', 'ftp://h/'], ['watch', 'x', '--nope'], ['frobnicate']]) {
+    for (const args of [
+      ['watch'],
+      ['watch', 'a', 'b'],
+      ['watch', 'x', '--timeout', 'soon'],
+      ['watch', 'x', '--url', 'ftp://h/'],
+      ['watch', 'x', '--nope'],
+      ['frobnicate'],
+    ]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(/usage: job-gateway/);
@@ -171,11 +184,18 @@ describe('job-gateway watch', () => {
     await new Promise((r) => setTimeout(r, 600)); // past the restart delay, should the previous test have watched it
     const r = await run(['watch', cce(SIM_IDS.live.cce), '--url', url, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const jobs = lines.filter((l) => l.type === 'job');
     expect(jobs.map((l) => l.state)).toEqual(expect.arrayContaining(['PENDING', 'RUNNING', 'SUCCEEDED']));
     expect(jobs[0]?.state).toBe('PENDING');
-    expect((jobs.at(-1)?.job as { subJobs: { state: string }[] } | undefined)?.subJobs.map((s) => s.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect((jobs.at(-1)?.job as { subJobs: { state: string }[] } | undefined)?.subJobs.map((s) => s.state)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
     expect(lines.at(-1)).toMatchObject({ type: 'end', exitCode: 0, state: 'SUCCEEDED', failed: [] });
     for (const line of lines) expect(Date.parse(String(line.time))).not.toBeNaN();
 
@@ -204,7 +224,10 @@ describe.skipIf(!HAVE_TMUX)('job-gateway watch in a terminal (tmux)', () => {
     const socket = `watch-test-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync(TMUX, ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
     // A slower live job than the other tests', so several frames can be seen while it runs.
-    const slow = await startSimulatedGateway({ CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, POLL_INTERVAL_MS: '100' }, { keys: KEYS, liveStepMs: 1500 });
+    const slow = await startSimulatedGateway(
+      { CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, POLL_INTERVAL_MS: '100' },
+      { keys: KEYS, liveStepMs: 1500 },
+    );
     const command = `${process.execPath} ${CLI} watch ${cce(SIM_IDS.live.cce)} --url ${slow.url}/graphql; echo "EXIT=$?"; sleep 60`;
     const started = tmux('new-session', '-d', '-x', '120', '-y', '20', '-s', 'w', command);
     expect(started.status, started.stderr).toBe(0);

@@ -33,7 +33,9 @@ function fieldsOf(doc: DocumentNode, name: string): string[] {
 function directiveArgs(doc: DocumentNode, typeName: string, directive: string): string[] {
   return (typeDef(doc, typeName)?.directives ?? [])
     .filter((d) => d.name.value === directive)
-    .map((d) => (d.arguments ?? []).map((a) => `${a.name.value}:${a.value.kind === Kind.STRING ? a.value.value : print(a.value)}`).join(','));
+    .map((d) =>
+      (d.arguments ?? []).map((a) => `${a.name.value}:${a.value.kind === Kind.STRING ? a.value.value : print(a.value)}`).join(','),
+    );
 }
 
 describe('the served subgraph SDL', () => {
@@ -43,7 +45,8 @@ describe('the served subgraph SDL', () => {
     expect(typeDef(doc, 'Job')?.kind).toBe(Kind.INTERFACE_TYPE_DEFINITION);
     expect(directiveArgs(doc, 'Job', 'key')).toEqual(['fields:id']);
     const implementations = doc.definitions.filter(
-      (d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION && (d.interfaces ?? []).some((i) => i.name.value === 'Job'),
+      (d): d is ObjectTypeDefinitionNode =>
+        d.kind === Kind.OBJECT_TYPE_DEFINITION && (d.interfaces ?? []).some((i) => i.name.value === 'Job'),
     );
     expect(implementations.map((d) => d.name.value).sort()).toEqual(['CaeJob', 'CaeTask', 'CceJob', 'CfwJob', 'DbJob']);
     for (const impl of implementations) expect(directiveArgs(doc, impl.name.value, 'key'), impl.name.value).toEqual(['fields:id']);
@@ -69,9 +72,12 @@ describe('composition with a second subgraph', () => {
     expect(fieldsOf(supergraph, 'Job')).toEqual(expect.arrayContaining(['id', 'source', 'state', 'type', 'subJobs']));
 
     // The job subgraph's fields and types...
-    expect(fieldsOf(supergraph, 'Query')).toEqual(expect.arrayContaining(['job', 'jobs', 'cceJob', 'cceJobs', 'caeJob', 'cfwJob', 'dbJob', 'clusters']));
+    expect(fieldsOf(supergraph, 'Query')).toEqual(
+      expect.arrayContaining(['job', 'jobs', 'cceJob', 'cceJobs', 'caeJob', 'cfwJob', 'dbJob', 'clusters']),
+    );
     expect(fieldsOf(supergraph, 'CceJob')).toEqual(expect.arrayContaining(['id', 'state', 'apiVersion', 'clusterId']));
-    for (const name of ['CaeJob', 'CaeTask', 'CfwJob', 'DbJob']) expect(typeDef(supergraph, name)?.kind, name).toBe(Kind.OBJECT_TYPE_DEFINITION);
+    for (const name of ['CaeJob', 'CaeTask', 'CfwJob', 'DbJob'])
+      expect(typeDef(supergraph, name)?.kind, name).toBe(Kind.OBJECT_TYPE_DEFINITION);
     // ...and the second subgraph's.
     expect(fieldsOf(supergraph, 'Cluster')).toEqual(['id', 'name', 'creationJob', 'lastNodeJob']);
     // A reference by concrete type works too: CceJob is keyed in both, resolvable only in the job subgraph.
@@ -89,6 +95,8 @@ describe('composition with a second subgraph', () => {
     const unkeyed = sdl.replace(/interface Job\s+@key\(fields: "id"\)/, 'interface Job');
     expect(unkeyed).not.toBe(sdl);
     const result = compose(unkeyed);
-    expect(result.errors?.map((e) => e.message).join('\n')).toMatch(/no subgraph can be reached to resolve the implementation type of @interfaceObject type "Job"/);
+    expect(result.errors?.map((e) => e.message).join('\n')).toMatch(
+      /no subgraph can be reached to resolve the implementation type of @interfaceObject type "Job"/,
+    );
   });
 });

@@ -110,7 +110,8 @@ async function clustersSubgraph(clusters: readonly ClusterRecord[]): Promise<Lis
         // A reference by id alone: every other Job field comes from the job subgraph.
         creationJob: (cluster: ClusterRecord) => (cluster.creationJobId === null ? null : { id: cluster.creationJobId }),
         // A reference by concrete type.
-        lastNodeJob: (cluster: ClusterRecord) => (cluster.lastNodeJobId === null ? null : { __typename: 'CceJob', id: cluster.lastNodeJobId }),
+        lastNodeJob: (cluster: ClusterRecord) =>
+          cluster.lastNodeJobId === null ? null : { __typename: 'CceJob', id: cluster.lastNodeJobId },
       },
     },
   });
@@ -201,17 +202,24 @@ beforeAll(async () => {
   jobs = await startSimulatedGateway();
   const setupToken = `setup-${randomUUID()}`;
   for (const ref of REFERENCED) {
-    const [field, select] = ref.source === 'CCE' ? ['cceJob', '__typename id source jobId state type'] : ['cfwJob', '__typename id source jobId state'];
-    const res = await jobs.query<Record<string, JobOut | null>>(`{ j: ${field}(projectId: "${SIM_PROJECT_ID}", jobId: "${ref.jobId}") { ${select} } }`, {
-      token: setupToken,
-    });
+    const [field, select] =
+      ref.source === 'CCE' ? ['cceJob', '__typename id source jobId state type'] : ['cfwJob', '__typename id source jobId state'];
+    const res = await jobs.query<Record<string, JobOut | null>>(
+      `{ j: ${field}(projectId: "${SIM_PROJECT_ID}", jobId: "${ref.jobId}") { ${select} } }`,
+      {
+        token: setupToken,
+      },
+    );
     const job = res.data?.j;
     if (!job) throw new Error(`setup: ${ref.source} job ${ref.jobId} not found: ${JSON.stringify(res.errors)}`);
     direct.set(ref.cluster, job);
   }
   // A well-formed id for a CCE job the cloud does not have: the first job's id with another uid.
   const first = decodeId(direct.get('alpha')?.id ?? '');
-  missingId = encodeId(first.tag, first.parts.map((p) => (p === CCE.success ? randomUUID() : p)));
+  missingId = encodeId(
+    first.tag,
+    first.parts.map((p) => (p === CCE.success ? randomUUID() : p)),
+  );
   expect(missingId).not.toBe(direct.get('alpha')?.id);
 
   proxy = await countingProxy(jobs.url);

@@ -57,7 +57,9 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
       intercept: (call, res) => {
         arrivals.push(Date.now());
         if (!revoked.has(String(call.headers['x-auth-token']))) return false;
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error_code: 'APIG.0301', error_msg: 'token expired' }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error_code: 'APIG.0301', error_msg: 'token expired' }));
         return true;
       },
     });
@@ -76,7 +78,11 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
       DB_ENDPOINT: sim.url,
     };
     replicas = await Promise.all(['A', 'B', 'C'].map((name) => startReplica(name, env)));
-    await eventuallyAsync(async () => (await Promise.all(replicas.map((r) => r.metric('redis_up')))).every((v) => v === 1), 'every replica connected to Redis', 20_000);
+    await eventuallyAsync(
+      async () => (await Promise.all(replicas.map((r) => r.metric('redis_up')))).every((v) => v === 1),
+      'every replica connected to Redis',
+      20_000,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -159,7 +165,8 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
     const path = `/api/v3/projects/${P}/jobs/${SIM_IDS.cce.success}`;
     const [a, b, c] = replicas as [Replica, Replica, Replica];
     // A reads the finished job and B gets it from Redis: both now hold it in their own tier too.
-    for (const replica of [a, b]) expect((await replica.query<{ cceJob: { state: string } }>(query, token)).data?.cceJob.state).toBe('SUCCEEDED');
+    for (const replica of [a, b])
+      expect((await replica.query<{ cceJob: { state: string } }>(query, token)).data?.cceJob.state).toBe('SUCCEEDED');
     expect(callsOn(sim, path, token).length).toBe(1);
 
     revoked.add(token);
@@ -294,7 +301,11 @@ describe.skipIf(!haveRedis())('fleet mode: three replicas, one Redis', () => {
     for (const r of replicas) expect(await r.metric('redis_up')).toBe(0);
 
     await redis.start();
-    await eventuallyAsync(async () => (await Promise.all(replicas.map((r) => r.metric('redis_up')))).every((v) => v === 1), 'every replica back on Redis', 30_000);
+    await eventuallyAsync(
+      async () => (await Promise.all(replicas.map((r) => r.metric('redis_up')))).every((v) => v === 1),
+      'every replica back on Redis',
+      30_000,
+    );
     expect(warnings()).toEqual(once);
     await eventually(() => recoveries().every((n, i) => n > recoveredBefore[i]!), 'each replica to log the recovery', 10_000);
     expect(recoveries()).toEqual(recoveredBefore.map((n) => n + 1));

@@ -18,7 +18,11 @@ export interface Replica {
   /** One /metrics value (the first sample of `name` whose labels include `labels`), or undefined. */
   metric(name: string, labels?: string): Promise<number | undefined>;
   /** GraphQL over HTTP with a token. */
-  query<T = Record<string, unknown>>(query: string, token: string, variables?: Record<string, unknown>): Promise<{
+  query<T = Record<string, unknown>>(
+    query: string,
+    token: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{
     status: number;
     data?: T | null;
     errors?: { message: string; extensions?: { code?: string } }[];
@@ -33,7 +37,11 @@ export async function startReplica(name: string, env: Record<string, string>): P
     childEnv[key] = value;
   }
   Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));

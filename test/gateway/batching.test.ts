@@ -8,13 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SIM_CCE_JOBS, renderCceV3 } from '../../src/simulator/cce-data.js';
 import { SIM_CFW_JOBS, renderCfw } from '../../src/simulator/cfw-data.js';
 import { SIM_DB_JOBS, renderDb } from '../../src/simulator/db-data.js';
-import {
-  SIM_BULK_CCE_IDS,
-  SIM_CAE_ENVIRONMENT_ID,
-  SIM_IDS,
-  SIM_PROJECT_ID,
-  type SimCall,
-} from '../../src/simulator/server.js';
+import { SIM_BULK_CCE_IDS, SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, type SimCall } from '../../src/simulator/server.js';
 import { callsBy, useSharedSimulatedGateway, type GraphQLResponse } from '../support/gateway.js';
 import { errorAt, pathsOf, reply, responseGate, uniqueToken, upstreamOf, withJ, type JobOut } from './helpers.js';
 
@@ -64,9 +58,12 @@ describe('jobs(ids:) with 20 CCE ids of which 5 repeat', () => {
 
     const gate = responseGate(15);
     shared.hook = gate.intercept;
-    const d = await data<{ jobs: JobOut[] }>(`query($ids: [ID!]!) { jobs(ids: $ids) { id jobId type state ... on CceJob { resourceName } } }`, {
-      ids: uids.map((u) => ids.get(u)),
-    });
+    const d = await data<{ jobs: JobOut[] }>(
+      `query($ids: [ID!]!) { jobs(ids: $ids) { id jobId type state ... on CceJob { resourceName } } }`,
+      {
+        ids: uids.map((u) => ids.get(u)),
+      },
+    );
 
     expect(callsBy(shared.gw.sim, 'CCE')).toBe(15);
     expect(shared.gw.sim.calls).toHaveLength(15);
@@ -116,7 +113,12 @@ describe('ids across all four upstreams in one query', () => {
     });
 
     expect(gate.maxOpen).toBe(15);
-    expect({ CCE: callsBy(shared.gw.sim, 'CCE'), CAE: callsBy(shared.gw.sim, 'CAE'), CFW: callsBy(shared.gw.sim, 'CFW'), DB: callsBy(shared.gw.sim, 'DB') }).toEqual({
+    expect({
+      CCE: callsBy(shared.gw.sim, 'CCE'),
+      CAE: callsBy(shared.gw.sim, 'CAE'),
+      CFW: callsBy(shared.gw.sim, 'CFW'),
+      DB: callsBy(shared.gw.sim, 'DB'),
+    }).toEqual({
       CCE: 4,
       CAE: 4,
       CFW: 3,
@@ -170,7 +172,12 @@ describe('the same job asked twice in one query', () => {
     expect(d.d).toEqual([{ jobId: SIM_IDS.cce.running }, { jobId: SIM_IDS.cce.running }, { jobId: SIM_IDS.cfw.running }]);
     expect(d.f).toEqual({ progress: 50 });
     expect(d.i).toEqual({ progress: 60 });
-    expect({ CCE: callsBy(shared.gw.sim, 'CCE'), CAE: callsBy(shared.gw.sim, 'CAE'), CFW: callsBy(shared.gw.sim, 'CFW'), DB: callsBy(shared.gw.sim, 'DB') }).toEqual({
+    expect({
+      CCE: callsBy(shared.gw.sim, 'CCE'),
+      CAE: callsBy(shared.gw.sim, 'CAE'),
+      CFW: callsBy(shared.gw.sim, 'CFW'),
+      DB: callsBy(shared.gw.sim, 'DB'),
+    }).toEqual({
       CCE: 1,
       CAE: 1,
       CFW: 1,
@@ -237,23 +244,26 @@ describe('answers are matched to jobs by id, never by position', () => {
       dbField,
       (asked: string, other: string) => swap(`/v3/${P}/jobs?id=${asked}`, renderDb(SIM_DB_JOBS.get(other)!)),
     ],
-  ] as const)('%s: a payload about another job is an UPSTREAM_ERROR for that entry only', async (service, asked, other, field, makeHook) => {
-    const ids = await globalIds([field(asked), field(other)]);
-    shared.hook = makeHook(asked, other);
-    const res = await ask<{ jobs: (JobOut | null)[]; direct: JobOut | null }>(
-      `query($ids: [ID!]!) { jobs(ids: $ids) { jobId state } direct: ${field(asked)} { jobId state } }`,
-      { ids: [ids.get(asked), ids.get(other)] },
-    );
-    // The swapped answer is not shown as either job; the real `other` is untouched.
-    expect(res.data!.jobs[0]).toBeNull();
-    expect(res.data!.direct).toBeNull();
-    expect(res.data!.jobs[1]).toMatchObject({ jobId: other });
-    expect(res.errors).toHaveLength(2);
-    for (const path of [['jobs', 0], ['direct']]) {
-      const error = errorAt(res.errors, path);
-      expect(error.extensions?.code).toBe('UPSTREAM_ERROR');
-      expect(upstreamOf(error)).toMatchObject({ service, status: 200 });
-    }
-    expect(callsBy(shared.gw.sim, service)).toBe(2);
-  });
+  ] as const)(
+    '%s: a payload about another job is an UPSTREAM_ERROR for that entry only',
+    async (service, asked, other, field, makeHook) => {
+      const ids = await globalIds([field(asked), field(other)]);
+      shared.hook = makeHook(asked, other);
+      const res = await ask<{ jobs: (JobOut | null)[]; direct: JobOut | null }>(
+        `query($ids: [ID!]!) { jobs(ids: $ids) { jobId state } direct: ${field(asked)} { jobId state } }`,
+        { ids: [ids.get(asked), ids.get(other)] },
+      );
+      // The swapped answer is not shown as either job; the real `other` is untouched.
+      expect(res.data!.jobs[0]).toBeNull();
+      expect(res.data!.direct).toBeNull();
+      expect(res.data!.jobs[1]).toMatchObject({ jobId: other });
+      expect(res.errors).toHaveLength(2);
+      for (const path of [['jobs', 0], ['direct']]) {
+        const error = errorAt(res.errors, path);
+        expect(error.extensions?.code).toBe('UPSTREAM_ERROR');
+        expect(upstreamOf(error)).toMatchObject({ service, status: 200 });
+      }
+      expect(callsBy(shared.gw.sim, service)).toBe(2);
+    },
+  );
 });

@@ -29,7 +29,11 @@ afterAll(async () => {
 beforeEach(() => gw.sim.resetCalls());
 
 async function send(init: { method?: string; path?: string; headers?: Record<string, string>; body?: string }) {
-  const res = await request(`${gw.url}${init.path ?? '/graphql'}`, { method: (init.method ?? 'POST') as 'POST', headers: init.headers, body: init.body });
+  const res = await request(`${gw.url}${init.path ?? '/graphql'}`, {
+    method: (init.method ?? 'POST') as 'POST',
+    headers: init.headers,
+    body: init.body,
+  });
   const text = await res.body.text();
   let json: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } = {};
   try {
@@ -111,7 +115,11 @@ describe('requests a browser sends without a preflight', () => {
     gw.sim.resetCalls();
     for (const origin of [{ origin: EVIL }, {}] as Record<string, string>[]) {
       const form = await send({
-        headers: { ...origin, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(`query=${encodeURIComponent(QUERY)}`.length) },
+        headers: {
+          ...origin,
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(`query=${encodeURIComponent(QUERY)}`.length),
+        },
         body: `query=${encodeURIComponent(QUERY)}`,
       });
       expect(form.status).toBe(415);

@@ -28,7 +28,13 @@ beforeAll(async () => {
   gw = await startSimulatedGateway(
     // No 401 cool-down (test/abuse/fair-share covers it): these tests send a rejected token again and
     // must see the upstream's answer, not the gateway's local refusal.
-    { CLOUD_SDK_AK: KEYS.ak, CLOUD_SDK_SK: KEYS.sk, MAX_JOB_IDS: String(MAX_JOB_IDS), UPSTREAM_RETRIES: '0', UPSTREAM_AUTH_COOLDOWN_MS: '0' },
+    {
+      CLOUD_SDK_AK: KEYS.ak,
+      CLOUD_SDK_SK: KEYS.sk,
+      MAX_JOB_IDS: String(MAX_JOB_IDS),
+      UPSTREAM_RETRIES: '0',
+      UPSTREAM_AUTH_COOLDOWN_MS: '0',
+    },
     { keys: KEYS, intercept: (call, res) => hook?.(call, res) ?? false },
     { logger },
   );
@@ -83,7 +89,9 @@ describe('requests the gateway cannot read', () => {
   it('answers malformed GET variables or extensions with 400 BAD_REQUEST, logging nothing at error level', async () => {
     const q = encodeURIComponent(`query Q($id: String!) { cceJob(projectId: "${P}", jobId: $id) { state } }`);
     for (const params of ['variables=%7Bnope', 'extensions=%7Bnope', 'variables=%5B1%5D']) {
-      const res = await request(`${gw.url}/graphql?query=${q}&${params}`, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
+      const res = await request(`${gw.url}/graphql?query=${q}&${params}`, {
+        headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+      });
       const body = (await res.body.json()) as { errors?: GqlError[] };
       expect(res.statusCode).toBe(400);
       expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
@@ -137,7 +145,8 @@ describe('_entities', () => {
 describe('an upstream error answer', () => {
   it('gives the client the code, the upstream error code and request id, and keeps the upstream text in the logs', async () => {
     const internals = 'java.lang.NullPointerException at com.example.JobDao(10.20.30.40:8080)';
-    hook = (_call, res) => reply(res, 500, JSON.stringify({ error_code: 'CCE.0x500001', error_msg: internals }), { 'X-Request-Id': 'req-cce-500' });
+    hook = (_call, res) =>
+      reply(res, 500, JSON.stringify({ error_code: 'CCE.0x500001', error_msg: internals }), { 'X-Request-Id': 'req-cce-500' });
     const res = await post(JSON.stringify({ query: `{ a: ${cce(SIM_IDS.cce.running)} }` }), { 'x-auth-token': token('five-hundred') });
     const error = res.json.errors?.[0];
     expect(error?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
@@ -161,7 +170,10 @@ describe('an upstream error answer', () => {
     for (const c of cases) {
       lines.length = 0;
       message = c.message;
-      const res = await post(JSON.stringify({ query: `{ a: ${cce(SIM_IDS.cce.running)} }` }), c.token === null ? {} : { 'x-auth-token': c.token });
+      const res = await post(
+        JSON.stringify({ query: `{ a: ${cce(SIM_IDS.cce.running)} }` }),
+        c.token === null ? {} : { 'x-auth-token': c.token },
+      );
       expect(res.json.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(res.text).not.toContain(c.kept);
       const text = String(logged().find((line) => line.msg === 'upstream call failed')?.upstream?.message);
@@ -180,7 +192,8 @@ describe('an upstream error answer', () => {
     }
     expect(cceCalls(SIM_IDS.cce.success)).toHaveLength(1);
     // The token is revoked: the upstream now answers 401 for it.
-    hook = (call, res) => call.headers['x-auth-token'] === revoked && reply(res, 401, JSON.stringify({ error_code: 'APIG.0301', error_msg: 'token expired' }));
+    hook = (call, res) =>
+      call.headers['x-auth-token'] === revoked && reply(res, 401, JSON.stringify({ error_code: 'APIG.0301', error_msg: 'token expired' }));
     const other = await post(query(SIM_IDS.cce.running), { 'x-auth-token': revoked });
     expect(other.json.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const again = await post(query(SIM_IDS.cce.success), { 'x-auth-token': revoked });
@@ -256,7 +269,9 @@ describe('a client that leaves mid-call', () => {
       await new Promise<void>((resolve) => socket.once('connect', resolve));
       const start = '{"query": "{ __typename';
       const chunked = headers.includes('chunked');
-      socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n${chunked ? `${start.length.toString(16)}\r\n${start}\r\n` : start}`);
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n${chunked ? `${start.length.toString(16)}\r\n${start}\r\n` : start}`,
+      );
       await sleep(100);
       socket.destroy();
     }

@@ -118,11 +118,15 @@ describe('the example against a gateway locked to its manifest', () => {
       body: JSON.stringify({ query: `{ cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}") { state } }` }),
     });
     expect(text.statusCode).toBe(400);
-    expect(((await text.body.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_ALLOWED');
+    expect(((await text.body.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'PERSISTED_QUERY_NOT_ALLOWED',
+    );
 
     // The example's own client with a document the manifest was not built with.
     const client = createClient({ url: `${gw.url}/graphql`, token: uniqueToken('console') });
-    const edited = new TypedDocumentString<unknown, Record<string, never>>('query Sneaky { cceJobs(projectId: "x") { id } }', { hash: 'f'.repeat(64) });
+    const edited = new TypedDocumentString<unknown, Record<string, never>>('query Sneaky { cceJobs(projectId: "x") { id } }', {
+      hash: 'f'.repeat(64),
+    });
     const refused = await client.execute(edited).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(RequestRefused);
     expect((refused as RequestRefused).status).toBe(404);

@@ -7,7 +7,14 @@ import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, startSimulator, type SimCall, type Simulator } from '../../src/simulator/server.js';
+import {
+  SIM_CAE_ENVIRONMENT_ID,
+  SIM_IDS,
+  SIM_PROJECT_ID,
+  startSimulator,
+  type SimCall,
+  type Simulator,
+} from '../../src/simulator/server.js';
 import { startGateway, startSimulatedGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 import { errorAt, reply, uniqueToken, upstreamOf, type JobOut } from './helpers.js';
 
@@ -41,7 +48,10 @@ beforeAll(async () => {
     {
       denyTokens: [DENIED],
       intercept: (call, res) => {
-        sentRequestIds.set(`${pathOf(call)} ${String(call.headers['x-environment-id'] ?? '')}`.trim(), String(res.getHeader('x-request-id')));
+        sentRequestIds.set(
+          `${pathOf(call)} ${String(call.headers['x-environment-id'] ?? '')}`.trim(),
+          String(res.getHeader('x-request-id')),
+        );
         return hook?.(call, res) ?? false;
       },
     },
@@ -56,7 +66,10 @@ beforeEach(() => {
   gw.sim.resetCalls();
 });
 
-async function ask<T>(query: string, options: { token?: string | null; variables?: Record<string, unknown>; headers?: Record<string, string> } = {}): Promise<GraphQLResponse<T>> {
+async function ask<T>(
+  query: string,
+  options: { token?: string | null; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<T>> {
   const res = await gw.query<T>(query, { token: uniqueToken('errors'), ...options });
   expect(res.status).toBe(200);
   return res;
@@ -103,7 +116,7 @@ describe('no credential at all', () => {
 });
 
 describe('rejected credentials', () => {
-  it('a token the upstreams deny is FORBIDDEN per field, with each service\'s code and request id', async () => {
+  it("a token the upstreams deny is FORBIDDEN per field, with each service's code and request id", async () => {
     const res = await ask<Record<string, JobOut | null>>(
       `{ a: ${cce(SIM_IDS.cce.running)} { state } b: ${cae(SIM_IDS.cae.running)} { state } c: ${cfw(SIM_IDS.cfw.running)} { state } d: ${db(SIM_IDS.db.running)} { state } }`,
       { token: DENIED },
@@ -129,13 +142,19 @@ describe('rejected credentials', () => {
     const wrong = await startGateway(endpoints, { CLOUD_SDK_AK: 'WRONGAK000000000', CLOUD_SDK_SK: 'wrong-secret-key-value' });
     const right = await startGateway(endpoints, { CLOUD_SDK_AK: 'GOODAK0000000000', CLOUD_SDK_SK: 'good-secret-key' });
     try {
-      const bad = await wrong.query<{ a: JobOut | null; b: JobOut | null }>(`{ a: ${cfw(SIM_IDS.cfw.running)} { state } b: ${cce(SIM_IDS.cce.running)} { state } }`, {
-        token: null,
-      });
+      const bad = await wrong.query<{ a: JobOut | null; b: JobOut | null }>(
+        `{ a: ${cfw(SIM_IDS.cfw.running)} { state } b: ${cce(SIM_IDS.cce.running)} { state } }`,
+        {
+          token: null,
+        },
+      );
       expect(bad.status).toBe(200);
       expect(bad.data).toEqual({ a: null, b: null });
       expect(bad.errors).toHaveLength(2);
-      for (const [field, service] of [['a', 'CFW'], ['b', 'CCE']] as const) {
+      for (const [field, service] of [
+        ['a', 'CFW'],
+        ['b', 'CCE'],
+      ] as const) {
         const error = errorAt(bad.errors, [field]);
         expect(error.extensions?.code).toBe('UNAUTHENTICATED');
         expect(upstreamOf(error)).toMatchObject({ service, status: 401, errorCode: 'APIG.0301' });
@@ -219,7 +238,7 @@ describe('unknown jobs', () => {
 });
 
 describe('upstream failures', () => {
-  it('a 500 is UPSTREAM_UNAVAILABLE for that field only, carrying the upstream\'s code and X-Request-Id', async () => {
+  it("a 500 is UPSTREAM_UNAVAILABLE for that field only, carrying the upstream's code and X-Request-Id", async () => {
     hook = (call, res) =>
       pathOf(call) === PATHS.db(SIM_IDS.db.running) &&
       reply(res, 500, JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Internal error' }), { 'X-Request-Id': 'req-db-500' });
@@ -246,7 +265,9 @@ describe('upstream failures', () => {
       res.socket?.destroy();
       return true;
     };
-    const res = await ask<Record<string, JobOut | null>>(`{ broken: ${cce(SIM_IDS.cce.initializing)} { state } fine: ${cce(SIM_IDS.cce.running)} { state } }`);
+    const res = await ask<Record<string, JobOut | null>>(
+      `{ broken: ${cce(SIM_IDS.cce.initializing)} { state } fine: ${cce(SIM_IDS.cce.running)} { state } }`,
+    );
     expect(res.data).toEqual({ broken: null, fine: { state: 'RUNNING' } });
     expect(res.errors).toHaveLength(1);
     const error = errorAt(res.errors, ['broken']);
@@ -257,7 +278,9 @@ describe('upstream failures', () => {
   it('a body that is not JSON is UPSTREAM_ERROR', async () => {
     hook = (call, res) =>
       pathOf(call) === PATHS.cfw(SIM_IDS.cfw.running) && reply(res, 200, '{"data": {"id": "3c4d', { 'X-Request-Id': 'req-cfw-truncated' });
-    const res = await ask<Record<string, JobOut | null>>(`{ broken: ${cfw(SIM_IDS.cfw.running)} { state } fine: ${cfw(SIM_IDS.cfw.success)} { state } }`);
+    const res = await ask<Record<string, JobOut | null>>(
+      `{ broken: ${cfw(SIM_IDS.cfw.running)} { state } fine: ${cfw(SIM_IDS.cfw.success)} { state } }`,
+    );
     expect(res.data).toEqual({ broken: null, fine: { state: 'SUCCEEDED' } });
     expect(res.errors).toHaveLength(1);
     const error = errorAt(res.errors, ['broken']);
@@ -285,7 +308,12 @@ describe('upstream failures', () => {
     }`);
     expect(res.data).toEqual({ a: null, b: null, c: null, d: null, e: { state: 'PENDING' } });
     expect(res.errors).toHaveLength(4);
-    for (const [field, service] of [['a', 'CCE'], ['b', 'CAE'], ['c', 'CFW'], ['d', 'DB']] as const) {
+    for (const [field, service] of [
+      ['a', 'CCE'],
+      ['b', 'CAE'],
+      ['c', 'CFW'],
+      ['d', 'DB'],
+    ] as const) {
       const error = errorAt(res.errors, [field]);
       expect(error.extensions?.code).toBe('UPSTREAM_ERROR');
       expect(upstreamOf(error)).toEqual({ service, status: 200, errorCode: null, requestId: `req-${service}-partial` });
@@ -295,7 +323,11 @@ describe('upstream failures', () => {
   it('a time the gateway cannot read is null, not an error', async () => {
     hook = (call, res) =>
       pathOf(call) === PATHS.cfw(SIM_IDS.cfw.failed) &&
-      reply(res, 200, JSON.stringify({ data: { id: SIM_IDS.cfw.failed, status: 'Failed', begin_time: 'yesterday', end_time: 1736935267890 } }));
+      reply(
+        res,
+        200,
+        JSON.stringify({ data: { id: SIM_IDS.cfw.failed, status: 'Failed', begin_time: 'yesterday', end_time: 1736935267890 } }),
+      );
     const res = await ask<{ a: JobOut }>(`{ a: ${cfw(SIM_IDS.cfw.failed)} { state createdAt finishedAt } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ a: { state: 'FAILED', createdAt: null, finishedAt: '2025-01-15T10:01:07.890Z' } });
@@ -317,9 +349,12 @@ describe('an upstream that does not answer in time', () => {
 
   it('is UPSTREAM_TIMEOUT for that field; the others resolve', async () => {
     stall = PATHS.cfw(SIM_IDS.cfw.running);
-    const res = await slow.query<Record<string, JobOut | null>>(`{ stuck: ${cfw(SIM_IDS.cfw.running)} { state } fine: ${db(SIM_IDS.db.running)} { progress } }`, {
-      token: uniqueToken('slow'),
-    });
+    const res = await slow.query<Record<string, JobOut | null>>(
+      `{ stuck: ${cfw(SIM_IDS.cfw.running)} { state } fine: ${db(SIM_IDS.db.running)} { progress } }`,
+      {
+        token: uniqueToken('slow'),
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.data).toEqual({ stuck: null, fine: { progress: 60 } });
     expect(res.errors).toHaveLength(1);
@@ -338,7 +373,9 @@ describe('an upstream that is not there', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const gateway = await startGateway({ CCE: sim.url, CAE: sim.url, CFW: deadUrl, DB: sim.url }, { UPSTREAM_RETRIES: '0' });
     try {
-      const res = await gateway.query<Record<string, JobOut | null>>(`{ gone: ${cfw(SIM_IDS.cfw.running)} { state } here: ${cce(SIM_IDS.cce.running)} { state } }`);
+      const res = await gateway.query<Record<string, JobOut | null>>(
+        `{ gone: ${cfw(SIM_IDS.cfw.running)} { state } here: ${cce(SIM_IDS.cce.running)} { state } }`,
+      );
       expect(res.status).toBe(200);
       expect(res.data).toEqual({ gone: null, here: { state: 'RUNNING' } });
       expect(res.errors).toHaveLength(1);
@@ -356,7 +393,8 @@ describe('credentials never leak into responses', () => {
   it('a distinctive token appears nowhere in data, errors or headers, whatever fails (even when an upstream quotes it)', async () => {
     const secret = `TOKEN-${uniqueToken('do-not-echo')}-END`;
     hook = (call, res) => {
-      if (call.path === PATHS.cce(SIM_IDS.cce.running)) return reply(res, 500, JSON.stringify({ errorCode: 'CCE.01500001', errorMessage: `bad token ${secret}` }));
+      if (call.path === PATHS.cce(SIM_IDS.cce.running))
+        return reply(res, 500, JSON.stringify({ errorCode: 'CCE.01500001', errorMessage: `bad token ${secret}` }));
       if (pathOf(call) === PATHS.cfw(SIM_IDS.cfw.running)) return reply(res, 200, 'not json');
       // CFW can put an error in a 200 body; this one quotes the token back.
       if (pathOf(call) === PATHS.cfw(SIM_IDS.cfw.failed)) {
@@ -389,10 +427,13 @@ describe('credentials never leak into responses', () => {
 });
 
 describe('X-Request-Id', () => {
-  it('the caller\'s id goes to every upstream call and comes back on the response', async () => {
-    const res = await ask<Record<string, JobOut>>(`{ a: ${cce(SIM_IDS.cce.running)} { state } b: ${cae(SIM_IDS.cae.doc)} { state } c: ${cfw(SIM_IDS.cfw.running)} { state } d: ${db(SIM_IDS.db.running)} { state } }`, {
-      headers: { 'x-request-id': 'client-req-0042' },
-    });
+  it("the caller's id goes to every upstream call and comes back on the response", async () => {
+    const res = await ask<Record<string, JobOut>>(
+      `{ a: ${cce(SIM_IDS.cce.running)} { state } b: ${cae(SIM_IDS.cae.doc)} { state } c: ${cfw(SIM_IDS.cfw.running)} { state } d: ${db(SIM_IDS.db.running)} { state } }`,
+      {
+        headers: { 'x-request-id': 'client-req-0042' },
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.headers['x-request-id']).toBe('client-req-0042');
     expect(gw.sim.calls).toHaveLength(4);
@@ -403,7 +444,9 @@ describe('X-Request-Id', () => {
     const cases: Record<string, string>[] = [{}, { 'x-request-id': 'not <a> safe id' }, { 'x-request-id': 'x'.repeat(300) }];
     for (const headers of cases) {
       gw.sim.resetCalls();
-      const res = await ask<Record<string, JobOut>>(`{ a: ${cfw(SIM_IDS.cfw.running)} { state } b: ${db(SIM_IDS.db.running)} { state } }`, { headers });
+      const res = await ask<Record<string, JobOut>>(`{ a: ${cfw(SIM_IDS.cfw.running)} { state } b: ${db(SIM_IDS.db.running)} { state } }`, {
+        headers,
+      });
       const id = res.headers['x-request-id'];
       expect(id).toMatch(UUID);
       expect(gw.sim.calls.map((c) => c.headers['x-request-id'])).toEqual([id, id]);

@@ -38,7 +38,11 @@ interface Answer {
 }
 
 async function post(url: string, body: unknown, requestId: string): Promise<Answer> {
-  const res = await request(`${url}/graphql`, { method: 'POST', headers: { ...HEADERS, 'x-request-id': requestId }, body: JSON.stringify(body) });
+  const res = await request(`${url}/graphql`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'x-request-id': requestId },
+    body: JSON.stringify(body),
+  });
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
 
@@ -161,7 +165,7 @@ describe("masking comes from yoga's own configuration", () => {
       createFastPath(withFast, settings!, {
         schema: withFast.getEnveloped().schema,
         prepared,
-        credentialOf: (token): Credential => token ? { kind: 'token', token } : { kind: 'none' },
+        credentialOf: (token): Credential => (token ? { kind: 'token', token } : { kind: 'none' }),
         newContext: (call) => createRequestContext(call, 'cn-north-4'),
         maxBodyBytes: 64 * 1024,
         costLimit: createCostLimit({ maxCost: 1000, estimates: { cceJobs: 1, subJobs: 1 }, maxItems: 10 }),
@@ -224,7 +228,11 @@ describe('upstream failures and a non-default configuration: answered exactly as
     { name: 'an upstream 500 with an HTML body', query: `{ a: ${cfw('fault-500-html')} }` },
     { name: 'an upstream 200 that is not JSON', query: `{ a: ${cfw('fault-bad-json')} }`, code: 'UPSTREAM_ERROR' },
     { name: 'a good job next to a failing one', query: `{ ok: ${cfw(SIM_IDS.cfw.running)} bad: ${cfw('fault-503')} }` },
-    { name: 'an answer over MAX_RESPONSE_BYTES', query: `{ ${[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `j${i}: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}") { id jobId projectId region state message createdAt updatedAt }`).join(' ')} }`, code: 'RESPONSE_TOO_LARGE' },
+    {
+      name: 'an answer over MAX_RESPONSE_BYTES',
+      query: `{ ${[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `j${i}: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}") { id jobId projectId region state message createdAt updatedAt }`).join(' ')} }`,
+      code: 'RESPONSE_TOO_LARGE',
+    },
     { name: 'over MAX_COST', query: `{ cceJobs(projectId: "${P}") { id subJobs { id subJobs { id } } } }` },
   ];
 

@@ -13,7 +13,14 @@ import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/logger.js';
-import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID, startSimulator, type SimCall, type Simulator } from '../../src/simulator/server.js';
+import {
+  SIM_CAE_ENVIRONMENT_ID,
+  SIM_IDS,
+  SIM_PROJECT_ID,
+  startSimulator,
+  type SimCall,
+  type Simulator,
+} from '../../src/simulator/server.js';
 import { caeGlobalId } from '../../src/upstreams/cae/map.js';
 import { cceGlobalId } from '../../src/upstreams/cce/map.js';
 import { cfwGlobalId } from '../../src/upstreams/cfw/map.js';
@@ -138,7 +145,10 @@ function linesFor(logged: Logged, requestId: string): { request: LogLine[]; othe
   return {
     request: mine.filter((l) => l.msg === 'request').map(strip),
     // Upstream lines of concurrent calls may come in any order: compare them as a sorted list.
-    others: mine.filter((l) => l.msg !== 'request').map((l) => JSON.stringify(strip(l))).sort(),
+    others: mine
+      .filter((l) => l.msg !== 'request')
+      .map((l) => JSON.stringify(strip(l)))
+      .sort(),
   };
 }
 
@@ -211,7 +221,8 @@ const TREE_QUERY = `query Tree($id: ID!) {
 }
 ${JOB_FRAGMENT}`;
 
-const ACROSS_QUERY = 'query Across($ids: [ID!]!) { jobs(ids: $ids) { __typename id source jobId state rawStatus terminal ... on CaeJob { environmentId } } }';
+const ACROSS_QUERY =
+  'query Across($ids: [ID!]!) { jobs(ids: $ids) { __typename id source jobId state rawStatus terminal ... on CaeJob { environmentId } } }';
 const SIMPLE_QUERY = `{ cfw: ${cfwJob(SIM_IDS.cfw.running)} { __typename id state rawStatus } }`;
 const TWO_OPERATIONS = `query First { a: ${cfwJob(SIM_IDS.cfw.running)} { state } }
 query Second($p: String!) { b: cfwJob(projectId: $p, jobId: "${SIM_IDS.cfw.failed}") { state message } c: ${cceJob(SIM_IDS.cce.running)} { state } }`;
@@ -294,8 +305,15 @@ const CASES: Case[] = [
   },
   {
     name: 'a variable of the wrong type',
-    request: { body: { query: `query Typed($p: String!) { cfwJob(projectId: $p, jobId: "${SIM_IDS.cfw.running}") { state } }`, variables: { p: 42 } } },
-    prime: { body: { query: `query Typed($p: String!) { cfwJob(projectId: $p, jobId: "${SIM_IDS.cfw.running}") { state } }`, variables: { p: P } } },
+    request: {
+      body: {
+        query: `query Typed($p: String!) { cfwJob(projectId: $p, jobId: "${SIM_IDS.cfw.running}") { state } }`,
+        variables: { p: 42 },
+      },
+    },
+    prime: {
+      body: { query: `query Typed($p: String!) { cfwJob(projectId: $p, jobId: "${SIM_IDS.cfw.running}") { state } }`, variables: { p: P } },
+    },
     fast: true,
     status: 400,
     check: (body) => {
@@ -326,7 +344,10 @@ const CASES: Case[] = [
   },
   {
     name: 'Accept: application/graphql-response+json, refused at execution (400)',
-    request: { body: { query: 'query One($id: ID!) { job(id: $id) { id state } }' }, headers: { accept: 'application/graphql-response+json' } },
+    request: {
+      body: { query: 'query One($id: ID!) { job(id: $id) { id state } }' },
+      headers: { accept: 'application/graphql-response+json' },
+    },
     prime: { body: { query: 'query One($id: ID!) { job(id: $id) { id state } }', variables: { id: ids.cfw } } },
     fast: true,
     status: 400,
@@ -414,7 +435,7 @@ const CASES: Case[] = [
 
   // Requests the fast path must leave to yoga, though the document is known.
   {
-    name: 'an Origin header (CORS is yoga\'s)',
+    name: "an Origin header (CORS is yoga's)",
     request: { body: { query: SIMPLE_QUERY }, headers: { origin: 'https://example.com' } },
     fast: false,
     status: 200,
@@ -578,7 +599,10 @@ describe('request ids', () => {
 describe('refused documents', () => {
   const HOSTILE: Array<[string, string]> = [
     ['over the depth limit', `{ cce: ${cceJob(SIM_IDS.cce.deepTree)} { ${nest(20)} } }`],
-    ['over the alias limit', `{ ${cfwJob(SIM_IDS.cfw.running)} { state } ${Array.from({ length: 40 }, (_, i) => `t${i}: __typename`).join(' ')} }`],
+    [
+      'over the alias limit',
+      `{ ${cfwJob(SIM_IDS.cfw.running)} { state } ${Array.from({ length: 40 }, (_, i) => `t${i}: __typename`).join(' ')} }`,
+    ],
   ];
 
   it.each(HOSTILE)('a query %s is refused by yoga every time, never fast-pathed', async (_name, query) => {
@@ -646,7 +670,11 @@ describe('a client that leaves mid-body', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const errorsAfter = fast.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50).length;
     expect(errorsAfter).toBe(errorsBefore);
-    const res = await request(`${fast.gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 't' }, body });
+    const res = await request(`${fast.gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': 't' },
+      body,
+    });
     expect(res.statusCode).toBe(200);
     expect(((await res.body.json()) as { data?: unknown }).data).toBeTruthy();
   });

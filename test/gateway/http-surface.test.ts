@@ -11,7 +11,11 @@ import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
 type Gw = Awaited<ReturnType<typeof startSimulatedGateway>>;
 
 /** A raw GET: node:http sends the path exactly as given (fetch and undici would normalise it first). */
-function rawGet(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, path, headers }, (res) => {

@@ -15,7 +15,10 @@ import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
 
 const LIVE_ID = cceGlobalId({ api: 'v3', region: 'cn-north-4', projectId: SIM_PROJECT_ID, jobId: SIM_IDS.live.cce });
 
-async function get(url: string, method: 'GET' | 'HEAD' | 'POST' = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+async function get(
+  url: string,
+  method: 'GET' | 'HEAD' | 'POST' = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const res = await request(url, { method });
   return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
 }

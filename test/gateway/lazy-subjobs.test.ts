@@ -40,7 +40,9 @@ async function data<T>(query: string, variables?: Record<string, unknown>): Prom
 
 /** Global ids for CCE uids, as cceJob hands them out (read in a request of their own). */
 async function idsOf(parentUid: string, depth: number): Promise<Map<string, string>> {
-  const d = await data<{ cceJob: JobOut }>(`{ cceJob(projectId: "${P}", jobId: "${parentUid}") { id jobId ${subJobsSelection(depth, 'id jobId')} } }`);
+  const d = await data<{ cceJob: JobOut }>(
+    `{ cceJob(projectId: "${P}", jobId: "${parentUid}") { id jobId ${subJobsSelection(depth, 'id jobId')} } }`,
+  );
   const ids = new Map<string, string>();
   const walk = (j: JobOut): void => {
     ids.set(j.jobId, j.id);
@@ -51,7 +53,8 @@ async function idsOf(parentUid: string, depth: number): Promise<Map<string, stri
 }
 
 // Fields an embedded sub-job always has: selecting them never needs the sub-job's own record.
-const EMBEDDED_FIELDS = 'id jobId type state rawStatus terminal message ... on CceJob { apiVersion clusterId resourceId extendParams { key value } }';
+const EMBEDDED_FIELDS =
+  'id jobId type state rawStatus terminal message ... on CceJob { apiVersion clusterId resourceId extendParams { key value } }';
 
 describe('sub-jobs embedded in the payload cost no upstream call', () => {
   it('the deep tree, subJobs selected 6 levels down (past the deepest leaf): one call', async () => {
@@ -62,7 +65,14 @@ describe('sub-jobs embedded in the payload cost no upstream call', () => {
     const branch: JobOut[] = [d.cceJob];
     for (let level = 1; level <= 5; level++) branch.push(branch.at(-1)!.subJobs!.at(-1)!);
     expect(branch.map((j) => j.jobId)).toEqual(CCE.deepBranch);
-    expect(branch.map((j) => j.type)).toEqual(['ScaleupCluster', 'CreateNode', 'InstallNode', 'InstallKubelet', 'PullImage', 'VerifyImageSignature']);
+    expect(branch.map((j) => j.type)).toEqual([
+      'ScaleupCluster',
+      'CreateNode',
+      'InstallNode',
+      'InstallKubelet',
+      'PullImage',
+      'VerifyImageSignature',
+    ]);
     // Embedded without apiVersion: every level inherits the root's.
     expect(branch.every((j) => j.apiVersion === 'v3')).toBe(true);
     // The deepest leaf has none, and says so without asking the upstream.
@@ -76,7 +86,9 @@ describe('sub-jobs embedded in the payload cost no upstream call', () => {
   });
 
   it('the doc 004 example: its leaf sub-jobs answer subJobs [] without a call', async () => {
-    const d = await data<{ cceJob: JobOut }>(`{ cceJob(projectId: "${P}", jobId: "${CCE.docV3}") { jobId ${subJobsSelection(3, 'jobId type')} } }`);
+    const d = await data<{ cceJob: JobOut }>(
+      `{ cceJob(projectId: "${P}", jobId: "${CCE.docV3}") { jobId ${subJobsSelection(3, 'jobId type')} } }`,
+    );
     expect(d.cceJob.subJobs).toEqual([
       { jobId: CCE.docV3InstallMaster, type: 'InstallMaster', subJobs: [] },
       { jobId: CCE.docV3CreatePSMCert, type: 'CreatePSMCert', subJobs: [] },
@@ -90,7 +102,7 @@ describe('sub-jobs embedded in the payload cost no upstream call', () => {
     expect(pathsOf(shared.gw.sim)).toEqual([LIST]);
   });
 
-  it('CAE tasks are the job\'s subJobs, from the one CAE call; tasks, CFW and DB jobs have none', async () => {
+  it("CAE tasks are the job's subJobs, from the one CAE call; tasks, CFW and DB jobs have none", async () => {
     const d = await data<{ caeJob: JobOut; cfwJob: JobOut; dbJob: JobOut }>(`{
       caeJob(projectId: "${P}", environmentId: "${SIM_CAE_ENVIRONMENT_ID}", jobId: "${SIM_IDS.cae.success}") { jobId ${subJobsSelection(3, 'jobId state')} }
       cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.success}") { jobId subJobs { jobId } }
@@ -117,7 +129,9 @@ describe('subJobs only when selected', () => {
   });
 
   it('selecting subJobs only 1 level deep on a tree with bare sub-jobs still costs one call', async () => {
-    const d = await data<{ cceJob: JobOut }>(`{ cceJob(projectId: "${P}", jobId: "${CCE.failed}") { jobId subJobs { jobId type state } } }`);
+    const d = await data<{ cceJob: JobOut }>(
+      `{ cceJob(projectId: "${P}", jobId: "${CCE.failed}") { jobId subJobs { jobId type state } } }`,
+    );
     expect(d.cceJob.subJobs).toEqual([
       { jobId: CCE.failedPsmCert, type: 'GetPSMCert', state: 'SUCCEEDED' },
       { jobId: CCE.failedCreateServer, type: 'CreateServer', state: 'FAILED' },
@@ -310,7 +324,7 @@ describe('cceJobs entries that come without subjobs', () => {
     expect(pathsOf(shared.gw.sim).sort()).toEqual([LIST, v2(CCE.docV3), v2(CCE.docV2), v2(CCE.deepTree)].sort());
   });
 
-  it('a failed detail read nulls only that entry\'s subJobs', async () => {
+  it("a failed detail read nulls only that entry's subJobs", async () => {
     const list = strippedList([CCE.docV3, CCE.docV2]);
     shared.hook = (call, res) => list(call, res) || (call.path === v2(CCE.docV3) && reply(res, 503, '{"errorCode":"CCE.01500001"}'));
     const res = await ask<{ cceJobs: JobOut[] }>(`{ cceJobs(projectId: "${P}") { jobId type subJobs { jobId } } }`);

@@ -69,7 +69,13 @@ async function get(gw: TestGateway, params: Record<string, unknown>, headers: Re
   const res = await request(`${gw.url}/graphql?${query}`, {
     method: 'GET',
     // Both headers a CSRF check may ask of a GET; neither changes what the gateway answers.
-    headers: { accept: 'application/json', 'x-auth-token': TOKEN, 'x-graphql-yoga-csrf': '1', 'apollo-require-preflight': 'true', ...headers },
+    headers: {
+      accept: 'application/json',
+      'x-auth-token': TOKEN,
+      'x-graphql-yoga-csrf': '1',
+      'apollo-require-preflight': 'true',
+      ...headers,
+    },
   });
   const text = await res.body.text();
   return { status: res.statusCode, body: JSON.parse(text) as Answer['body'], text };
@@ -214,7 +220,7 @@ describe('trusted documents (PERSISTED_DOCUMENTS)', () => {
     expect(sim.calls).toHaveLength(2);
   });
 
-  it('a document with two operations: each by its operationName; without one, yoga\'s refusal', async () => {
+  it("a document with two operations: each by its operationName; without one, yoga's refusal", async () => {
     const id = sha256Hex(TWO_OPERATIONS);
     const first = await post(gw, { documentId: id, operationName: 'First' });
     const second = await post(gw, { documentId: id, operationName: 'Second' });
@@ -225,7 +231,7 @@ describe('trusted documents (PERSISTED_DOCUMENTS)', () => {
     expect(neither.text).toBe((await post(yogaOnly, { documentId: id })).text);
   });
 
-  it('by documentId over GET (yoga\'s path)', async () => {
+  it("by documentId over GET (yoga's path)", async () => {
     const answer = await get(gw, { documentId: sha256Hex(DB_STATE), variables: DB_VARS });
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body.data?.dbJob).toMatchObject({ state: 'RUNNING' });
@@ -263,7 +269,7 @@ describe('TRUSTED_DOCUMENTS_ONLY=true', () => {
   });
   const outside = `{ cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}") { state } }`;
 
-  it('accepts the manifest\'s documents by id', async () => {
+  it("accepts the manifest's documents by id", async () => {
     const answer = await post(gw, { documentId: sha256Hex(CFW_STATE), variables: CFW_VARS });
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body.data?.cfwJob).toMatchObject({ state: 'RUNNING' });
@@ -279,7 +285,10 @@ describe('TRUSTED_DOCUMENTS_ONLY=true', () => {
     ['text over POST', () => post(gw, { query: outside })],
     ['text over GET', () => get(gw, { query: outside })],
     ['text with its APQ hash (no registration either)', () => post(gw, { query: outside, extensions: apq(sha256Hex(outside)) })],
-    ['a manifest id together with other text', () => post(gw, { query: outside, extensions: apq(sha256Hex(CFW_STATE)), variables: CFW_VARS })],
+    [
+      'a manifest id together with other text',
+      () => post(gw, { query: outside, extensions: apq(sha256Hex(CFW_STATE)), variables: CFW_VARS }),
+    ],
     ['text that does not even parse (refused before parsing)', () => post(gw, { query: '{ cfwJob(' })],
     ['an introspection query', () => post(gw, { query: '{ __schema { queryType { name } } }' })],
   ])('refuses %s: HTTP 400, PERSISTED_QUERY_NOT_ALLOWED, no upstream call', async (_what, send) => {
@@ -307,10 +316,14 @@ describe('TRUSTED_DOCUMENTS_ONLY=true', () => {
 
   it('INTROSPECTION=true and GRAPHIQL=true given explicitly: introspection and GraphiQL come back, other text is still refused', async () => {
     const open = await gateway({ PERSISTED_DOCUMENTS: MANIFEST, TRUSTED_DOCUMENTS_ONLY: 'true', INTROSPECTION: 'true', GRAPHIQL: 'true' });
-    const introspection = await post(open, { query: 'query I { __schema { queryType { name } } ...T } fragment T on Query { __typename }' });
+    const introspection = await post(open, {
+      query: 'query I { __schema { queryType { name } } ...T } fragment T on Query { __typename }',
+    });
     expect(introspection.status, introspection.text).toBe(200);
     expect(introspection.body.data).toEqual({ __schema: { queryType: { name: 'Query' } }, __typename: 'Query' });
-    const mixed = await post(open, { query: `{ __typename ...F } fragment F on Query { cfwJob(projectId: "${P}", jobId: "x") { state } }` });
+    const mixed = await post(open, {
+      query: `{ __typename ...F } fragment F on Query { cfwJob(projectId: "${P}", jobId: "x") { state } }`,
+    });
     expect(mixed.status).toBe(400);
     expect(codes(mixed)).toEqual(['PERSISTED_QUERY_NOT_ALLOWED']);
     expect(codes(await post(open, { query: outside }))).toEqual(['PERSISTED_QUERY_NOT_ALLOWED']);
@@ -324,15 +337,24 @@ describe('TRUSTED_DOCUMENTS_ONLY=true', () => {
   });
 });
 
-describe('over WebSocket (graphql-ws), which never meets yoga\'s onParams', () => {
+describe("over WebSocket (graphql-ws), which never meets yoga's onParams", () => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await gateway({ PERSISTED_DOCUMENTS: MANIFEST, TRUSTED_DOCUMENTS_ONLY: 'true' });
   });
 
   /** One operation over graphql-ws: its first result, or the errors the server refused it with. */
-  async function overWebSocket(payload: { query: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> }): Promise<Answer['body']> {
-    const client = createClient({ url: `${gw.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { 'X-Auth-Token': TOKEN }, retryAttempts: 0 });
+  async function overWebSocket(payload: {
+    query: string;
+    variables?: Record<string, unknown>;
+    extensions?: Record<string, unknown>;
+  }): Promise<Answer['body']> {
+    const client = createClient({
+      url: `${gw.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { 'X-Auth-Token': TOKEN },
+      retryAttempts: 0,
+    });
     try {
       for await (const result of client.iterate(payload)) return result as Answer['body'];
       return {};
@@ -370,7 +392,13 @@ describe('a manifest that cannot be served stops start-up, naming the entry', ()
     ['over MAX_ALIASES', 'too-many-aliases', aliased, /Aliases limit/],
     ['over MAX_COST (set to 2 here)', 'too-costly', CFW_STATE, /cost/i, { MAX_COST: '2' }],
     ['over MAX_TOKENS (set to 20 here)', 'too-many-tokens', DB_STATE, /token/i, { MAX_TOKENS: '20' }],
-    ['introspection with INTROSPECTION=false', 'introspection', '{ __schema { queryType { name } } }', /introspection/, { INTROSPECTION: 'false' }],
+    [
+      'introspection with INTROSPECTION=false',
+      'introspection',
+      '{ __schema { queryType { name } } }',
+      /introspection/,
+      { INTROSPECTION: 'false' },
+    ],
   ])('%s', async (_what, id, text, why, env: Record<string, string> = {}) => {
     const path = manifestFile(`${id}.json`, { '{ __typename }': '{ __typename }', [id]: text });
     const config = loadConfig({ LOG_LEVEL: 'silent', PERSISTED_DOCUMENTS: path, ...env });
@@ -388,7 +416,11 @@ describe('a manifest that cannot be served stops start-up, naming the entry', ()
   it.each([
     ['not JSON', '{ "a": ', /cannot read/],
     ['a document that is not a string', { one: 42 }, /"one" is not a non-empty string/],
-    ['an Apollo manifest entry without an id', { format: 'apollo-persisted-query-manifest', version: 1, operations: [{ body: '{ __typename }' }] }, /operations\[0\] has no id/],
+    [
+      'an Apollo manifest entry without an id',
+      { format: 'apollo-persisted-query-manifest', version: 1, operations: [{ body: '{ __typename }' }] },
+      /operations\[0\] has no id/,
+    ],
   ])('%s', (_what, content, why) => {
     const path = join(dir, `malformed-${Math.random()}.json`);
     writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));

@@ -7,15 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CAE_ENVIRONMENT_ID, SIM_IDS, SIM_PROJECT_ID } from '../../src/simulator/server.js';
 import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
 import type { Simulator } from '../../src/simulator/server.js';
-import {
-  collectJobs,
-  pathsOf,
-  subJobsSelection,
-  uniqueToken,
-  withJ,
-  withoutSubJobs,
-  type JobOut,
-} from './helpers.js';
+import { collectJobs, pathsOf, subJobsSelection, uniqueToken, withJ, withoutSubJobs, type JobOut } from './helpers.js';
 
 const P = SIM_PROJECT_ID;
 const ENV = SIM_CAE_ENVIRONMENT_ID;
@@ -379,7 +371,9 @@ describe('cceJob (CCE v3 ShowJob)', () => {
 
   it('the deep tree: types and times along the 5-level branch', async () => {
     const fields = 'jobId type state rawStatus createdAt updatedAt finishedAt ... on CceJob { apiVersion }';
-    const data = await run<{ cceJob: JobOut }>(`{ cceJob(projectId: "${P}", jobId: "${CCE.deepTree}") { ${fields} ${subJobsSelection(6, fields)} } }`);
+    const data = await run<{ cceJob: JobOut }>(
+      `{ cceJob(projectId: "${P}", jobId: "${CCE.deepTree}") { ${fields} ${subJobsSelection(6, fields)} } }`,
+    );
     const root = data.cceJob;
     const nodeA = root.subJobs![0]!;
     const nodeB = root.subJobs![1]!;
@@ -407,7 +401,11 @@ describe('cceJob (CCE v3 ShowJob)', () => {
       ['PullImage', 'RUNNING', 'Running', '2025-10-01T09:04:00.000Z', '2025-10-01T09:04:50.000Z', null, 'v3'],
       ['VerifyImageSignature', 'PENDING', 'Initializing', '2025-10-01T09:05:00.000Z', null, null, 'v3'],
     ]);
-    expect(nodeB.subJobs![0]).toMatchObject({ jobId: CCE.deepPsmCertB, createdAt: '2025-10-01T09:01:40.000Z', finishedAt: '2025-10-01T09:02:20.000Z' });
+    expect(nodeB.subJobs![0]).toMatchObject({
+      jobId: CCE.deepPsmCertB,
+      createdAt: '2025-10-01T09:01:40.000Z',
+      finishedAt: '2025-10-01T09:02:20.000Z',
+    });
     expect(pathsOf(gw.sim, 'CCE').every((p) => p.startsWith(`/api/v3/projects/${P}/jobs/`))).toBe(true);
   });
 });
@@ -440,10 +438,17 @@ describe('cceJobs (CCE v2 ListJobs)', () => {
       apiVersion: 'v2',
       finishedAt: '2025-09-02T11:26:03.218Z', // status.completionTime
     });
-    expect(byUid.get(CCE.success)).toMatchObject({ state: 'SUCCEEDED', finishedAt: '2024-11-20T01:09:44.123Z', resourceName: 'node-old-07' });
+    expect(byUid.get(CCE.success)).toMatchObject({
+      state: 'SUCCEEDED',
+      finishedAt: '2024-11-20T01:09:44.123Z',
+      resourceName: 'node-old-07',
+    });
     expect(byUid.get(CCE.initializing)).toMatchObject({ state: 'PENDING', rawStatus: 'Initializing', updatedAt: null, finishedAt: null });
     expect(byUid.get(CCE.unknownPhase)).toMatchObject({ state: 'UNKNOWN', rawStatus: 'Paused', terminal: false });
-    expect(byUid.get(CCE.offsetNoColonTimes)).toMatchObject({ updatedAt: '2018-08-06T10:47:02.000Z', finishedAt: '2018-08-06T10:47:02.000Z' });
+    expect(byUid.get(CCE.offsetNoColonTimes)).toMatchObject({
+      updatedAt: '2018-08-06T10:47:02.000Z',
+      finishedAt: '2018-08-06T10:47:02.000Z',
+    });
   });
 
   it('v2 sub-jobs without an apiVersion inherit "v2" from their list entry', async () => {
@@ -574,7 +579,16 @@ const CAE_EXPECTED: CaeExpect[] = [
     finishedAt: '2020-09-16T02:50:00.000Z',
     tasks: [
       t(1, 'deploy', 'success', 'SUCCEEDED', true, '', '2020-09-16T02:38:33.000Z', '2020-09-16T02:40:00.000Z'),
-      t(2, 'healthcheck', 'timeout', 'FAILED', true, 'readiness probe did not pass within 600s', '2020-09-16T02:40:00.000Z', '2020-09-16T02:50:00.000Z'),
+      t(
+        2,
+        'healthcheck',
+        'timeout',
+        'FAILED',
+        true,
+        'readiness probe did not pass within 600s',
+        '2020-09-16T02:40:00.000Z',
+        '2020-09-16T02:50:00.000Z',
+      ),
     ],
   },
   {
@@ -870,7 +884,9 @@ describe('dbJob (RDS task center)', () => {
       },
     ],
   ])('%s', async (_name, expected) => {
-    const data = await run<{ dbJob: JobOut }>(`{ dbJob(projectId: "${P}", jobId: "${expected.jobId}") { ...J dbName: name subJobs { id } } }`);
+    const data = await run<{ dbJob: JobOut }>(
+      `{ dbJob(projectId: "${P}", jobId: "${expected.jobId}") { ...J dbName: name subJobs { id } } }`,
+    );
     expect(data.dbJob).toEqual({ ...base, ...expected, id: expect.any(String) });
     expect(pathsOf(gw.sim)).toEqual([`/v3/${P}/jobs?id=${expected.jobId}`]);
   });
@@ -960,7 +976,9 @@ describe('job(id:) and jobs(ids:) accept every id the API returns', () => {
     expect(v2.job).toEqual({ jobId: CCE.running, apiVersion: 'v2' });
     expect(pathsOf(gw.sim)).toEqual([cceV2Path(CCE.running)]);
 
-    const v3 = await run<{ job: JobOut }>(`query($id: ID!) { job(id: $id) { jobId ... on CceJob { apiVersion } } }`, { id: list.cceJob.id });
+    const v3 = await run<{ job: JobOut }>(`query($id: ID!) { job(id: $id) { jobId ... on CceJob { apiVersion } } }`, {
+      id: list.cceJob.id,
+    });
     expect(v3.job).toEqual({ jobId: CCE.running, apiVersion: 'v3' });
     expect(pathsOf(gw.sim)).toEqual([cceV3Path(CCE.running)]);
   });

@@ -28,7 +28,8 @@ function examples(section: string): Example[] {
   const out: Example[] = [];
   for (const [lang, text] of blocks(section)) {
     if (lang === 'graphql') out.push({ query: text });
-    else if (lang === 'json' && out.length > 0 && !out.at(-1)!.variables) out.at(-1)!.variables = JSON.parse(text) as Record<string, unknown>;
+    else if (lang === 'json' && out.length > 0 && !out.at(-1)!.variables)
+      out.at(-1)!.variables = JSON.parse(text) as Record<string, unknown>;
   }
   return out;
 }

@@ -21,7 +21,13 @@ function echo(g: FaultyGateway): void {
       const [project, id] = [parts[4], parts[6]];
       return {
         kind: 'json',
-        body: { kind: 'Job', apiVersion: 'v3', metadata: { uid: id }, spec: { type: `cce ${project} / ${id}` }, status: { phase: 'Running' } },
+        body: {
+          kind: 'Job',
+          apiVersion: 'v3',
+          metadata: { uid: id },
+          spec: { type: `cce ${project} / ${id}` },
+          status: { phase: 'Running' },
+        },
       };
     }
     return { kind: 'json', status: 404, body: {} };
@@ -65,10 +71,9 @@ describe('ids containing the key separator', () => {
   });
 
   it('the same job asked twice is still one read (the keys did not lose de-duplication)', async () => {
-    const res = await g.query(
-      `{ a: dbJob(projectId: "p", jobId: "q|x") { jobId } b: dbJob(projectId: "p", jobId: "q|x") { jobId } }`,
-      { token: uniqueToken() },
-    );
+    const res = await g.query(`{ a: dbJob(projectId: "p", jobId: "q|x") { jobId } b: dbJob(projectId: "p", jobId: "q|x") { jobId } }`, {
+      token: uniqueToken(),
+    });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     expect(g.faulty.calls).toHaveLength(1);
   });

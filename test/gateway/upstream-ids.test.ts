@@ -32,27 +32,30 @@ describe('upstream-supplied ids', () => {
 
   const upstreamPaths = () => g.faulty.calls.map((c) => c.path);
 
-  it.each(['..', '.', 'a/b', 'x%2F..', ' padded', 'a\u0000b'])('a sub-job uid %j is never requested; its parent stands, its siblings elsewhere too', async (bad) => {
-    g.faulty.script = (call) =>
-      call.path.endsWith(`/jobs/${PARENT}`)
-        ? { kind: 'json', body: job(PARENT, [job('good-sub', [], false), job(bad, [], false)]) }
-        : { kind: 'healthy' };
-    const res = await g.query<{ cce: { jobId: string; state: string; subJobs: unknown } | null; cfw: { jobId: string } | null }>(
-      `{ cce: cceJob(projectId: "${P}", jobId: "${PARENT}") { jobId state subJobs { id jobId createdAt } } ${cfwField('cfw')} }`,
-      { token: uniqueToken() },
-    );
-    expect(res.status).toBe(200);
-    expect(res.data?.cce?.jobId).toBe(PARENT);
-    expect(res.data?.cce?.state).toBe('RUNNING');
-    expect(res.data?.cce?.subJobs).toBeNull();
-    const error = errorAt(res.errors, ['cce', 'subJobs']);
-    expect(error.extensions?.code).toBe('UPSTREAM_ERROR');
-    expect(error.message).toMatch(/metadata\.uid/);
-    expect(res.data?.cfw?.jobId).toBe(SIM_IDS.cfw.success);
-    expect(res.errors).toHaveLength(1);
-    // The parent only: neither the bad uid nor its good sibling (the list is unusable) was read by uid.
-    expect(upstreamPaths()).toEqual([`/api/v3/projects/${P}/jobs/${PARENT}`]);
-  });
+  it.each(['..', '.', 'a/b', 'x%2F..', ' padded', 'a\u0000b'])(
+    'a sub-job uid %j is never requested; its parent stands, its siblings elsewhere too',
+    async (bad) => {
+      g.faulty.script = (call) =>
+        call.path.endsWith(`/jobs/${PARENT}`)
+          ? { kind: 'json', body: job(PARENT, [job('good-sub', [], false), job(bad, [], false)]) }
+          : { kind: 'healthy' };
+      const res = await g.query<{ cce: { jobId: string; state: string; subJobs: unknown } | null; cfw: { jobId: string } | null }>(
+        `{ cce: cceJob(projectId: "${P}", jobId: "${PARENT}") { jobId state subJobs { id jobId createdAt } } ${cfwField('cfw')} }`,
+        { token: uniqueToken() },
+      );
+      expect(res.status).toBe(200);
+      expect(res.data?.cce?.jobId).toBe(PARENT);
+      expect(res.data?.cce?.state).toBe('RUNNING');
+      expect(res.data?.cce?.subJobs).toBeNull();
+      const error = errorAt(res.errors, ['cce', 'subJobs']);
+      expect(error.extensions?.code).toBe('UPSTREAM_ERROR');
+      expect(error.message).toMatch(/metadata\.uid/);
+      expect(res.data?.cfw?.jobId).toBe(SIM_IDS.cfw.success);
+      expect(res.errors).toHaveLength(1);
+      // The parent only: neither the bad uid nor its good sibling (the list is unusable) was read by uid.
+      expect(upstreamPaths()).toEqual([`/api/v3/projects/${P}/jobs/${PARENT}`]);
+    },
+  );
 
   it('a bad uid two levels down fails only the subJobs that hold it', async () => {
     g.faulty.script = () => ({ kind: 'json', body: job(PARENT, [job('mid-sub', [job('..', [], false)]), job('other-sub', [])]) });
@@ -70,7 +73,13 @@ describe('upstream-supplied ids', () => {
   it('a cceJobs entry with uid ".." fails the list with UPSTREAM_ERROR and is never read', async () => {
     g.faulty.script = (call) =>
       call.path === `/api/v2/projects/${P}/jobs`
-        ? { kind: 'json', body: [{ ...job('listed-ok'), apiVersion: 'v2' }, { ...job('..'), apiVersion: 'v2' }] }
+        ? {
+            kind: 'json',
+            body: [
+              { ...job('listed-ok'), apiVersion: 'v2' },
+              { ...job('..'), apiVersion: 'v2' },
+            ],
+          }
         : { kind: 'healthy' };
     const res = await g.query(`{ cceJobs(projectId: "${P}") { jobId subJobs { jobId } } }`, { token: uniqueToken() });
     expect(res.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');

@@ -212,7 +212,9 @@ describe('malformed global ids', () => {
     expectBadInput(errorAt(res.errors, ['one']));
     expectBadInput(errorAt(res.errors, ['many', 1]));
     // Only the two good ids were read upstream.
-    expect(pathsOf(shared.gw.sim).sort()).toEqual([`/api/v3/projects/${P}/jobs/${SIM_IDS.cce.running}`, `/v3/${P}/jobs?id=${SIM_IDS.db.running}`].sort());
+    expect(pathsOf(shared.gw.sim).sort()).toEqual(
+      [`/api/v3/projects/${P}/jobs/${SIM_IDS.cce.running}`, `/v3/${P}/jobs?id=${SIM_IDS.db.running}`].sort(),
+    );
   });
 });
 

@@ -55,7 +55,11 @@ afterEach(async () => {
  */
 async function start(env: Record<string, string>, sim: SimulatorOptions = {}, timers?: TestClock) {
   const clock = { now: T0 };
-  const g: SimGateway = await startSimulatedGateway(env, { liveStepMs: STEP, now: () => clock.now, ...sim }, timers ? { clock: timers } : {});
+  const g: SimGateway = await startSimulatedGateway(
+    env,
+    { liveStepMs: STEP, now: () => clock.now, ...sim },
+    timers ? { clock: timers } : {},
+  );
   cleanups.push(() => g.close());
   const agent = new Agent({ connections: null });
   cleanups.push(() => agent.destroy());
@@ -235,7 +239,10 @@ describe('jobUpdated over SSE: what each subscriber sees', () => {
       const what = `stream ${i}: ${jobs.map(summary).join(' → ')}`;
       expect(streams[i]!.events.at(-1), what).toEqual({ event: 'complete' });
       expect(jobs.at(-1), what).toMatchObject({ state: 'SUCCEEDED', terminal: true });
-      expect(jobs.slice(0, -1).every((j) => !j.terminal), what).toBe(true);
+      expect(
+        jobs.slice(0, -1).every((j) => !j.terminal),
+        what,
+      ).toBe(true);
       for (let k = 1; k < jobs.length; k++) {
         expect(compareRank(progressRank(jobs[k - 1]!), progressRank(jobs[k]!)), what).toBeLessThan(0);
       }
@@ -350,9 +357,9 @@ describe('jobUpdated over SSE: what each subscriber sees', () => {
     expect(s!.payloads.filter((p) => p.errors)).toHaveLength(1);
     const metrics = await scrape(g.url);
     expect(metrics.value('upstream_retries_total', { service: 'CCE', code: 'UPSTREAM_UNAVAILABLE' })).toBe(RETRIES);
-    expect(metrics.value('upstream_request_duration_seconds_count', { service: 'CCE', outcome: 'UPSTREAM_UNAVAILABLE', status_class: '5xx' })).toBe(
-      RETRIES + 1,
-    );
+    expect(
+      metrics.value('upstream_request_duration_seconds_count', { service: 'CCE', outcome: 'UPSTREAM_UNAVAILABLE', status_class: '5xx' }),
+    ).toBe(RETRIES + 1);
   });
 
   it('a malformed id is refused at once, without a poller or an upstream call', async () => {
@@ -362,7 +369,10 @@ describe('jobUpdated over SSE: what each subscriber sees', () => {
     for (const id of [notBase64, notJson]) {
       const [s] = await open(id, 'malformed');
       await s!.waitForEnd();
-      expect(s!.events.map((e) => e.event), id).toEqual(['next', 'complete']);
+      expect(
+        s!.events.map((e) => e.event),
+        id,
+      ).toEqual(['next', 'complete']);
       expect(errorCodeOf(s!.payloads[0]!), id).toBe('BAD_USER_INPUT');
     }
     expect(g.gateway.watches.size).toBe(0);

@@ -189,7 +189,11 @@ export async function subscribeSse(
     },
     done: settled.then(() => undefined),
     waitForPayloads: (n, timeoutMs) =>
-      eventually(() => payloads.length >= n || ended, () => `${n} SSE events, have ${payloads.length}: ${JSON.stringify(events)}`, timeoutMs).then(() => {
+      eventually(
+        () => payloads.length >= n || ended,
+        () => `${n} SSE events, have ${payloads.length}: ${JSON.stringify(events)}`,
+        timeoutMs,
+      ).then(() => {
         if (payloads.length < n) throw new Error(`stream ended after ${payloads.length} of ${n} events: ${JSON.stringify(events)}`);
       }),
     async waitForEnd(timeoutMs) {

@@ -33,7 +33,7 @@ afterEach(() => gw.sim.resetCalls());
 /** A graphql-ws client that reports how its socket closed (code and reason), or the result of one query. */
 function run(connectionParams: Record<string, unknown>): Promise<{ closed?: { code: number; reason: string }; result?: unknown }> {
   return new Promise((resolve) => {
-    let client: Client | undefined ;
+    let client: Client | undefined;
     client = createClient({
       url: `${gw.url.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,

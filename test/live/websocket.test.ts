@@ -114,11 +114,12 @@ function operate(client: Client, query: string, variables: Record<string, unknow
       return settled;
     },
     waitForResults: (n) =>
-      eventually(() => results.length >= n || settled, () => `${n} WebSocket results, have ${JSON.stringify(results)} (error ${String(error)})`).then(
-        () => {
-          if (results.length < n) throw new Error(`operation settled after ${results.length} of ${n} results: ${JSON.stringify(error)}`);
-        },
-      ),
+      eventually(
+        () => results.length >= n || settled,
+        () => `${n} WebSocket results, have ${JSON.stringify(results)} (error ${String(error)})`,
+      ).then(() => {
+        if (results.length < n) throw new Error(`operation settled after ${results.length} of ${n} results: ${JSON.stringify(error)}`);
+      }),
     waitForSettled: () => eventually(() => settled, 'the WebSocket operation to complete or fail'),
     unsubscribe,
   };

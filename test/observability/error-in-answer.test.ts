@@ -54,13 +54,20 @@ describe("CFW's 200 with error_code", () => {
 
     const after = await scrape(g.url);
     const attempts = (outcome: string) =>
-      after.value(ATTEMPTS, { service: 'CFW', outcome, status_class: '2xx' }) - before.value(ATTEMPTS, { service: 'CFW', outcome, status_class: '2xx' });
+      after.value(ATTEMPTS, { service: 'CFW', outcome, status_class: '2xx' }) -
+      before.value(ATTEMPTS, { service: 'CFW', outcome, status_class: '2xx' });
     expect(attempts('UPSTREAM_ERROR')).toBe(1);
     expect(attempts('ok')).toBe(0);
 
     const failed = parsed().filter((l) => l.msg === 'upstream call failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.upstream).toMatchObject({ service: 'CFW', status: 200, code: 'UPSTREAM_ERROR', requestId: 'cfw-rid-200-error', attempt: 1 });
+    expect(failed[0]!.upstream).toMatchObject({
+      service: 'CFW',
+      status: 200,
+      code: 'UPSTREAM_ERROR',
+      requestId: 'cfw-rid-200-error',
+      attempt: 1,
+    });
     // The upstream's text is logged, with the token it quoted cut out.
     expect(failed[0]!.upstream?.message).toMatch(/^token \[redacted\] failed$/);
     expect(parsed().filter((l) => l.msg === 'upstream call')).toHaveLength(0);

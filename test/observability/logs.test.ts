@@ -84,13 +84,17 @@ async function expectFailingReadLogged(gw: SimGateway, parsed: () => LogLine[], 
 
   const failures = lines.filter((l) => l.msg === 'upstream call failed');
   expect(failures.map((l) => l.requestId)).toEqual([requestId, requestId]);
-  expect(failures.map((l) => l.upstream)).toEqual([1, 2].map((attempt) => expect.objectContaining({
-    service: 'CCE',
-    status: 503,
-    code: 'UPSTREAM_UNAVAILABLE',
-    requestId: UPSTREAM_REQUEST_ID,
-    attempt,
-  })));
+  expect(failures.map((l) => l.upstream)).toEqual(
+    [1, 2].map((attempt) =>
+      expect.objectContaining({
+        service: 'CCE',
+        status: 503,
+        code: 'UPSTREAM_UNAVAILABLE',
+        requestId: UPSTREAM_REQUEST_ID,
+        attempt,
+      }),
+    ),
+  );
   expect(failures.every((l) => l.level === 40)).toBe(true);
   return String(requestId);
 }

@@ -100,7 +100,9 @@ describe('/metrics', () => {
     }
     const missing = await g.query(`query Missing { ${cce('00000000-dead-11f0-9f3c-0255ac100000')} }`, { token: TOKEN });
     expect(missing.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
-    const flaky = await g.query(`query Flaky { cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}") { jobId state } }`, { token: TOKEN });
+    const flaky = await g.query(`query Flaky { cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.running}") { jobId state } }`, {
+      token: TOKEN,
+    });
     expect(flaky.errors, JSON.stringify(flaky.errors)).toBeUndefined();
     expect(flakyCalls).toBe(2);
     for (let i = 0; i < 2; i++) {

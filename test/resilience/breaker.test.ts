@@ -1,17 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { request } from 'undici';
 import type { Fault } from './faulty-upstream.js';
-import {
-  SIM_IDS,
-  cceField,
-  cfwField,
-  codeAt,
-  errorAt,
-  fieldAt,
-  startFaultyGateway,
-  upstreamAt,
-  type FaultyGateway,
-} from './helpers.js';
+import { SIM_IDS, cceField, cfwField, codeAt, errorAt, fieldAt, startFaultyGateway, upstreamAt, type FaultyGateway } from './helpers.js';
 import { createTestClock, type TestClock } from '../support/test-clock.js';
 
 let gw: FaultyGateway | undefined;

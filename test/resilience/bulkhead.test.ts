@@ -131,7 +131,10 @@ describe('bulkhead per upstream host', () => {
 
   it('a retry that has to queue still ends at its own deadline, not when the busy connection frees', async () => {
     const timers = createTestClock();
-    const g = (gw = await startFaultyGateway({ UPSTREAM_CONNECTIONS: '1', UPSTREAM_QUEUE: '5', UPSTREAM_TIMEOUT_MS: '3000' }, { clock: timers }));
+    const g = (gw = await startFaultyGateway(
+      { UPSTREAM_CONNECTIONS: '1', UPSTREAM_QUEUE: '5', UPSTREAM_TIMEOUT_MS: '3000' },
+      { clock: timers },
+    ));
     // X is throttled with Retry-After: 1 s; meanwhile Y takes the only connection and hangs until its own deadline.
     g.faulty.enqueue({ kind: 'json', status: 429, body: { error_code: 'APIG.0308' }, headers: { 'Retry-After': '1' } }, { kind: 'hang' });
     const settled: string[] = [];

@@ -291,5 +291,3 @@ async function rawQuery(url: string, query: string, token: string, signal: Abort
   });
   return res.body.json();
 }
-
-

@@ -1,18 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closedPort, type Fault } from './faulty-upstream.js';
-import {
-  MIXED,
-  P,
-  SIM_IDS,
-  codeAt,
-  errorAt,
-  fieldAt,
-  startFaultyGateway,
-  timed,
-  upstreamAt,
-  type FaultyGateway,
-} from './helpers.js';
+import { MIXED, P, SIM_IDS, codeAt, errorAt, fieldAt, startFaultyGateway, timed, upstreamAt, type FaultyGateway } from './helpers.js';
 import type { GraphQLResponse } from '../support/gateway.js';
 import { createTestClock, type TestClock } from '../support/test-clock.js';
 
@@ -58,7 +47,11 @@ async function expectNextRequestNormal(g: FaultyGateway): Promise<void> {
   expect(g.faulty.calls).toHaveLength(1);
 }
 
-const json503: Extract<Fault, { kind: 'json' }> = { kind: 'json', status: 503, body: { error_code: 'APIG.0502', error_msg: 'Service Unavailable' } };
+const json503: Extract<Fault, { kind: 'json' }> = {
+  kind: 'json',
+  status: 503,
+  body: { error_code: 'APIG.0502', error_msg: 'Service Unavailable' },
+};
 const json429 = (retryAfter?: string, requestId?: string): Fault => ({
   kind: 'json',
   status: 429,
@@ -359,8 +352,13 @@ describe('a 10,000-level nested sub-job payload', () => {
   it('a tree within UPSTREAM_MAX_DEPTH is accepted (control)', async () => {
     const g = await start({ UPSTREAM_MAX_DEPTH: '32' });
     g.faulty.enqueue({ kind: 'deepCce', levels: 20, jobId: SIM_IDS.cce.running });
-    const res = await g.query(`{ cce: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}") { jobId subJobs { jobId subJobs { jobId } } } }`);
+    const res = await g.query(
+      `{ cce: cceJob(projectId: "${P}", jobId: "${SIM_IDS.cce.running}") { jobId subJobs { jobId subJobs { jobId } } } }`,
+    );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    expect(fieldAt(res, 'cce')).toMatchObject({ jobId: SIM_IDS.cce.running, subJobs: [{ jobId: 'deep-1', subJobs: [{ jobId: 'deep-2' }] }] });
+    expect(fieldAt(res, 'cce')).toMatchObject({
+      jobId: SIM_IDS.cce.running,
+      subJobs: [{ jobId: 'deep-1', subJobs: [{ jobId: 'deep-2' }] }],
+    });
   });
 });

@@ -35,7 +35,12 @@ export interface FaultyGateway extends TestGateway {
  */
 export async function startFaultyGateway(
   env: Record<string, string> = {},
-  options: { faultySources?: JobSource[]; sim?: SimulatorOptions; cceEndpoint?: string | ((faultyUrl: string) => string); clock?: Clock } = {},
+  options: {
+    faultySources?: JobSource[];
+    sim?: SimulatorOptions;
+    cceEndpoint?: string | ((faultyUrl: string) => string);
+    clock?: Clock;
+  } = {},
 ): Promise<FaultyGateway> {
   const faulty = await startFaultyUpstream();
   const sim = await startSimulator(options.sim ?? {});

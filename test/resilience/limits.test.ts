@@ -55,12 +55,20 @@ describe('query limits (defaults)', () => {
 
   it('a document over 2000 tokens is rejected', async () => {
     const fields = Array.from({ length: 2100 }, () => 'jobId').join(' ');
-    expectRejected(await g.query(`{ cfw: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.success}") { ${fields} } }`), /token limit of 2000 exceeded/i, g.sim);
+    expectRejected(
+      await g.query(`{ cfw: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.success}") { ${fields} } }`),
+      /token limit of 2000 exceeded/i,
+      g.sim,
+    );
   });
 
   it('25 directives are rejected', async () => {
     const fields = Array.from({ length: 25 }, () => 'jobId @include(if: true)').join(' ');
-    expectRejected(await g.query(`{ cfw: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.success}") { ${fields} } }`), /directives limit of 20 exceeded/i, g.sim);
+    expectRejected(
+      await g.query(`{ cfw: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.success}") { ${fields} } }`),
+      /directives limit of 20 exceeded/i,
+      g.sim,
+    );
   });
 
   it('circular fragments are rejected promptly, not looped on', async () => {
@@ -96,7 +104,9 @@ describe('query limits (defaults)', () => {
   });
 
   it('jobs(ids:) with 101 ids is a BAD_USER_INPUT, and no upstream call; 100 are accepted', async () => {
-    const one = await g.query<{ cfw: { id: string } }>(`{ cfw: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.success}") { id } }`, { token: 'ids-tenant' });
+    const one = await g.query<{ cfw: { id: string } }>(`{ cfw: cfwJob(projectId: "${P}", jobId: "${SIM_IDS.cfw.success}") { id } }`, {
+      token: 'ids-tenant',
+    });
     const id = one.data?.cfw.id;
     expect(typeof id).toBe('string');
     g.sim.resetCalls();
@@ -106,7 +116,10 @@ describe('query limits (defaults)', () => {
     expect(tooMany.errors?.[0]?.message).toMatch(/at most 100 ids/);
     expect(tooMany.data ?? null).toBeNull();
     expect(g.sim.calls).toHaveLength(0);
-    const enough = await g.query<{ jobs: { id: string }[] }>(q, { variables: { ids: Array.from({ length: 100 }, () => id) }, token: 'other-tenant' });
+    const enough = await g.query<{ jobs: { id: string }[] }>(q, {
+      variables: { ids: Array.from({ length: 100 }, () => id) },
+      token: 'other-tenant',
+    });
     expect(enough.errors, JSON.stringify(enough.errors)).toBeUndefined();
     expect(enough.data?.jobs).toHaveLength(100);
     // Repeated ids cost one upstream call.
@@ -200,7 +213,11 @@ describe('limits are configurable', () => {
     const g = await startSimulatedGateway({ MAX_ALIASES: '2', MAX_DIRECTIVES: '1', MAX_BODY_BYTES: '2048' });
     try {
       expectRejected(await g.query('{ a: __typename b: __typename c: __typename }'), /aliases limit of 2 exceeded/i, g.sim);
-      expectRejected(await g.query('{ __typename @include(if: true) __typename @skip(if: false) }'), /directives limit of 1 exceeded/i, g.sim);
+      expectRejected(
+        await g.query('{ __typename @include(if: true) __typename @skip(if: false) }'),
+        /directives limit of 1 exceeded/i,
+        g.sim,
+      );
       const big = await g.query(`{ __typename } # ${'x'.repeat(4096)}`);
       expect(big.status).toBe(413);
       expect(g.sim.calls).toHaveLength(0);

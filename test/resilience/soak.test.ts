@@ -5,17 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CAE_ENVIRONMENT_ID as SIM_ENV } from '../../src/simulator/server.js';
 import type { GraphQLResponse } from '../support/gateway.js';
 import type { Fault } from './faulty-upstream.js';
-import {
-  DOCUMENTED_CODES,
-  MIXED,
-  P,
-  SIM_IDS,
-  eventually,
-  fieldAt,
-  sleep,
-  startFaultyGateway,
-  type FaultyGateway,
-} from './helpers.js';
+import { DOCUMENTED_CODES, MIXED, P, SIM_IDS, eventually, fieldAt, sleep, startFaultyGateway, type FaultyGateway } from './helpers.js';
 
 const QUERIES = 3_000;
 const CONCURRENCY = 50;
@@ -56,7 +46,8 @@ function randomFault(random: () => number): Fault {
   if (r < 0.55) return { kind: 'hang' };
   if (r < 0.57) return { kind: 'neverEnding' };
   if (r < 0.67) return { kind: 'json', status: 503, body: { error_code: 'APIG.0502', error_msg: 'unavailable' } };
-  if (r < 0.71) return { kind: 'json', status: 429, body: { error_code: 'APIG.0308', error_msg: 'throttled' }, headers: { 'Retry-After': '0' } };
+  if (r < 0.71)
+    return { kind: 'json', status: 429, body: { error_code: 'APIG.0308', error_msg: 'throttled' }, headers: { 'Retry-After': '0' } };
   if (r < 0.78) return { kind: 'resetMidBody' };
   if (r < 0.82) return { kind: 'resetBeforeHeaders' };
   if (r < 0.88) return { kind: 'raw', body: '{"kind":"Job",' };
@@ -101,9 +92,13 @@ function plan(random: () => number, ids: { cfw: string; cae: string }): Planned 
   if (r < 0.95) return { ...base, query: `{ job(id: "${ids.cfw}") { id state } ${cce} }`, healthy: ['job'] };
   // Hostile: refused before execution.
   const deep = `${'subJobs { '.repeat(20)}state${' }'.repeat(20)}`;
-  return { ...base, query: pick(random, [`{ ${cce.replace('subJobs { jobId state }', deep)} }`, '{ nope }', '{ cfwJob(']), healthy: [], hostile: true };
+  return {
+    ...base,
+    query: pick(random, [`{ ${cce.replace('subJobs { jobId state }', deep)} }`, '{ nope }', '{ cfwJob(']),
+    healthy: [],
+    hostile: true,
+  };
 }
-
 
 interface Outcome {
   status: number;
@@ -143,13 +138,15 @@ function check(p: Planned, outcome: Outcome): string[] {
   const errors = body.errors ?? [];
   if (p.hostile) {
     if (outcome.status !== 400) problems.push(`hostile query answered ${outcome.status}`);
-    for (const e of errors) if (!REJECTION_CODES.has(String(e.extensions?.code))) problems.push(`rejection code ${String(e.extensions?.code)}`);
+    for (const e of errors)
+      if (!REJECTION_CODES.has(String(e.extensions?.code))) problems.push(`rejection code ${String(e.extensions?.code)}`);
     if (errors.length === 0) problems.push('hostile query without errors');
     return problems;
   }
   if (outcome.status !== 200) problems.push(`status ${outcome.status}: ${JSON.stringify(body).slice(0, 300)}`);
   const nulledByRoot = p.nonNullRoot === true && body.data === null && errors.length > 0;
-  if ((typeof body.data !== 'object' || body.data === null) && !nulledByRoot) problems.push(`no data: ${JSON.stringify(body).slice(0, 300)}`);
+  if ((typeof body.data !== 'object' || body.data === null) && !nulledByRoot)
+    problems.push(`no data: ${JSON.stringify(body).slice(0, 300)}`);
   for (const e of errors) {
     const code = String(e.extensions?.code);
     if (!DOCUMENTED_CODES.has(code)) problems.push(`undocumented code ${code}: ${String(e.message)}`);
@@ -184,7 +181,9 @@ describe('soak: thousands of mixed queries with faults injected on one upstream'
     process.off('uncaughtException', onUncaught);
   });
 
-  it(`${QUERIES} queries at concurrency ${CONCURRENCY}: no crash, no unhandled rejection, typed errors, memory back near its start`, { timeout: 60_000 }, async () => {
+  it(`${QUERIES} queries at concurrency ${CONCURRENCY}: no crash, no unhandled rejection, typed errors, memory back near its start`, {
+    timeout: 60_000,
+  }, async () => {
     const seed = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
     const random = prng(seed);
     g.faulty.script = () => randomFault(random);

@@ -20,7 +20,11 @@ function start(env: Record<string, string>): Spawned {
 }
 const page = (base: string) => fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
 const query = (base: string) =>
-  fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+  fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
 
 describe('GraphiQL bundle', () => {
   it('the hook sees imports (a package main.ts imports at start-up is reported)', async () => {

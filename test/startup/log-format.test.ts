@@ -24,9 +24,18 @@ describe('LOG_FORMAT', () => {
     const base = await listeningUrl(g);
     await g.waitFor(/WARN.*SERVING SIMULATED DATA/);
     expect(g.stdout()).toMatch(/INFO.*listening on http:\/\/127\.0\.0\.1:\d+\/graphql/);
-    expect(g.stdout().split('\n').filter((l) => l.startsWith('{"level"'))).toEqual([]);
+    expect(
+      g
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{"level"')),
+    ).toEqual([]);
     // Still a working gateway.
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
   }, 60_000);
 });

@@ -30,7 +30,8 @@ describe('NODE_ENV=production', () => {
     const g = start({ NODE_ENV: 'production' });
     const how = await g.exited(30_000);
     expect(how, g.output()).toEqual({ code: 1, signal: null });
-    for (const name of ['CCE_ENDPOINT', 'CAE_ENDPOINT', 'CFW_ENDPOINT', 'DB_ENDPOINT', 'SIMULATOR=true']) expect(g.stderr()).toContain(name);
+    for (const name of ['CCE_ENDPOINT', 'CAE_ENDPOINT', 'CFW_ENDPOINT', 'DB_ENDPOINT', 'SIMULATOR=true'])
+      expect(g.stderr()).toContain(name);
     expect(g.output()).not.toMatch(/listening on/);
   }, 60_000);
 
@@ -78,6 +79,11 @@ describe('start-up warnings', () => {
     for (const s of UPSTREAM_SOURCES) env[`${s}_ENDPOINT`] = `http://127.0.0.1:9/{region}/${s.toLowerCase()}`;
     const g = start(env);
     await listeningUrl(g);
-    expect(g.stdout().split('\n').filter((line) => line.includes('"level":40'))).toEqual([]);
+    expect(
+      g
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('"level":40')),
+    ).toEqual([]);
   }, 60_000);
 });

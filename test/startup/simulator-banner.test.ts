@@ -18,7 +18,9 @@ describe('npm run simulator', () => {
     sim = spawnProcess(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts'], { SIMULATOR_PORT: '0' });
     await sim.waitFor(/auth: any X-Auth-Token/);
     const base = /simulator listening on (http:\/\/\S+)/.exec(sim.stdout())![1]!;
-    const demos = [...sim.stdout().matchAll(/^ {2}(CCE|CAE|CFW|RDS) (\S+) .*\n\s+id=(\S+)\n\s+GET (\S+)(?: {2}\(header ([^:]+): (\S+)\))?$/gm)].map((m) => ({
+    const demos = [
+      ...sim.stdout().matchAll(/^ {2}(CCE|CAE|CFW|RDS) (\S+) .*\n\s+id=(\S+)\n\s+GET (\S+)(?: {2}\(header ([^:]+): (\S+)\))?$/gm),
+    ].map((m) => ({
       upstream: m[1]!,
       jobId: m[2]!,
       id: m[3]!,
@@ -37,9 +39,12 @@ describe('npm run simulator', () => {
     }
 
     gw = await startGateway({ CCE: base, CAE: base, CFW: base, DB: base });
-    const res = await gw.query<{ jobs: ({ __typename: string; jobId: string } | null)[] }>('query ($ids: [ID!]!) { jobs(ids: $ids) { __typename jobId } }', {
-      variables: { ids: demos.map((d) => d.id) },
-    });
+    const res = await gw.query<{ jobs: ({ __typename: string; jobId: string } | null)[] }>(
+      'query ($ids: [ID!]!) { jobs(ids: $ids) { __typename jobId } }',
+      {
+        variables: { ids: demos.map((d) => d.id) },
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data?.jobs).toEqual([
       { __typename: 'CceJob', jobId: demos[0]!.jobId },

@@ -19,7 +19,11 @@ function start(env: Record<string, string>): Spawned {
   return g;
 }
 
-const simulatorImports = (g: Spawned) => g.stderr().split('\n').filter((line) => line.startsWith('imported ') && line.includes(SIMULATOR_FILES));
+const simulatorImports = (g: Spawned) =>
+  g
+    .stderr()
+    .split('\n')
+    .filter((line) => line.startsWith('imported ') && line.includes(SIMULATOR_FILES));
 
 describe('the simulator is not loaded unless it is served', () => {
   it('with no endpoint (npm start) the gateway loads and serves it: the hook sees it', async () => {

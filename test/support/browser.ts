@@ -64,7 +64,8 @@ export function browserForTests(
   const lookup = findBrowser(env, locations);
   if (lookup.path !== undefined) return lookup.path;
   const message = `${what}: ${lookup.missing}; ${HOW_TO_GET_A_BROWSER}`;
-  if (browserRequired(env)) throw new Error(`${message} (a browser is required because ${env.REQUIRE_BROWSER === '1' ? 'REQUIRE_BROWSER=1' : 'CI is set'})`);
+  if (browserRequired(env))
+    throw new Error(`${message} (a browser is required because ${env.REQUIRE_BROWSER === '1' ? 'REQUIRE_BROWSER=1' : 'CI is set'})`);
   console.warn(`SKIPPED ${message}. Set REQUIRE_BROWSER=1 to make this a failure.`);
   return undefined;
 }

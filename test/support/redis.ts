@@ -17,8 +17,11 @@ export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-ser
 /** Whether the fleet tests can run here; under CI a missing binary is an error, not a skip. */
 export function haveRedis(): boolean {
   if (existsSync(REDIS_SERVER)) return true;
-  if (process.env.CI) throw new Error(`${REDIS_SERVER} is missing: .ci/run installs Debian's redis-server (apt-get install -y redis-server)`);
-  console.warn(`\n*** SKIPPING the fleet (Redis) tests: no redis-server at ${REDIS_SERVER} (apt-get install redis-server, or set REDIS_SERVER_PATH) ***\n`);
+  if (process.env.CI)
+    throw new Error(`${REDIS_SERVER} is missing: .ci/run installs Debian's redis-server (apt-get install -y redis-server)`);
+  console.warn(
+    `\n*** SKIPPING the fleet (Redis) tests: no redis-server at ${REDIS_SERVER} (apt-get install redis-server, or set REDIS_SERVER_PATH) ***\n`,
+  );
   return false;
 }
 

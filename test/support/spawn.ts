@@ -38,7 +38,12 @@ export interface Spawned {
 }
 
 export function spawnProcess(command: string, args: string[], env: Record<string, string>, options: { detached?: boolean } = {}): Spawned {
-  const child = spawn(command, args, { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
   let all = '';
   let out = '';
   let err = '';

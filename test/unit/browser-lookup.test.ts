@@ -36,7 +36,9 @@ describe('browserForTests', () => {
     try {
       expect(browserForTests('x.test.ts', {}, [absent])).toBeUndefined();
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0]![0])).toMatch(/SKIPPED x\.test\.ts: .*apt-get install -y chromium.*CHROMIUM_PATH.*REQUIRE_BROWSER=1/);
+      expect(String(warn.mock.calls[0]![0])).toMatch(
+        /SKIPPED x\.test\.ts: .*apt-get install -y chromium.*CHROMIUM_PATH.*REQUIRE_BROWSER=1/,
+      );
     } finally {
       warn.mockRestore();
     }

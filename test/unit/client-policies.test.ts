@@ -28,7 +28,8 @@ afterEach(() => {
 const OK: UpstreamResponse = { status: 200, body: { ok: true }, requestId: 'up-1' };
 const BREAKER = { threshold: 0.5, windowMs: 10_000, minRequests: 2, halfOpenAfterMs: 1_000, samplesPerRequest: 1 };
 const info = (status: number | null) => ({ service: 'CCE', status, errorCode: null, requestId: null });
-const unavailable = (status: number | null, retryAfterMs?: number) => upstreamError('UPSTREAM_UNAVAILABLE', info(status), null, retryAfterMs);
+const unavailable = (status: number | null, retryAfterMs?: number) =>
+  upstreamError('UPSTREAM_UNAVAILABLE', info(status), null, retryAfterMs);
 
 function host(): Host {
   return {
@@ -110,9 +111,10 @@ describe('deadlinePolicy', () => {
     const clock = createTestClock();
     const policy = deadlinePolicy(clock, 1_000);
     const call = newCall();
-    const hanging = policy(call, (c) => new Promise((_, reject) => c.controller.signal.addEventListener('abort', () => reject(c.controller.signal.reason)))).catch(
-      (error: unknown) => error,
-    );
+    const hanging = policy(
+      call,
+      (c) => new Promise((_, reject) => c.controller.signal.addEventListener('abort', () => reject(c.controller.signal.reason))),
+    ).catch((error: unknown) => error);
     expect(call.deadline).toBe(clock.now() + 1_000);
     await clock.advance(999);
     expect(call.controller.signal.aborted).toBe(false);
@@ -125,7 +127,14 @@ describe('deadlinePolicy', () => {
 });
 
 describe('retryPolicy', () => {
-  const options = (clock: TestClock, retries = 2) => ({ service: 'CCE', clock, retries, baseMs: 100, maxDelayMs: 1_000, callsPerRequest: 10 });
+  const options = (clock: TestClock, retries = 2) => ({
+    service: 'CCE',
+    clock,
+    retries,
+    baseMs: 100,
+    maxDelayMs: 1_000,
+    callsPerRequest: 10,
+  });
 
   it("retries a 503 after the upstream's Retry-After, and reports each retry", async () => {
     const clock = createTestClock();
@@ -144,7 +153,11 @@ describe('retryPolicy', () => {
   it('does not retry a 500, a 404 or a failure of ours; does retry a dropped connection', async () => {
     const clock = createTestClock();
     const policy = retryPolicy(options(clock));
-    for (const error of [unavailable(500), upstreamError('NOT_FOUND', info(404)), abortedError('CCE', 1000, AbortSignal.abort(new Cancelled()))]) {
+    for (const error of [
+      unavailable(500),
+      upstreamError('NOT_FOUND', info(404)),
+      abortedError('CCE', 1000, AbortSignal.abort(new Cancelled())),
+    ]) {
       const next = scripted(error, OK);
       await expect(policy(newCall(), next)).rejects.toBe(error);
       expect(next.calls).toBe(1);
@@ -160,7 +173,9 @@ describe('retryPolicy', () => {
   it('gives up when the wait would pass the deadline, when the retries are spent, or when the call budget is', async () => {
     const clock = createTestClock();
     const late = scripted(unavailable(503, 5_000), OK);
-    await expect(retryPolicy(options(clock))(newCall({ deadline: clock.now() + 1_000 }), late)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await expect(retryPolicy(options(clock))(newCall({ deadline: clock.now() + 1_000 }), late)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
     expect(late.calls).toBe(1);
 
     const none = scripted(unavailable(503, 10), OK);
@@ -191,12 +206,17 @@ describe('throttlePolicy', () => {
   it('waits for the slot the throttle gives, on the clock, within what the deadline leaves', async () => {
     const clock = createTestClock();
     const asked: number[] = [];
-    const policy = throttlePolicy('CCE', {
+    const policy = throttlePolicy(
+      'CCE',
+      {
         delay: (_s, _p, maxWaitMs) => {
           asked.push(maxWaitMs);
           return 250;
         },
-      }, clock, 10_000);
+      },
+      clock,
+      10_000,
+    );
     const next = scripted(OK);
     const result = policy(newCall({ deadline: clock.now() + 4_000 }), next);
     await clock.waitForTimer(250);
@@ -214,10 +234,16 @@ describe('bulkheadPolicy and authCooldownPolicy', () => {
     const run = compose([bulkheadPolicy('CCE', 1_000, verdicts), authCooldownPolicy('CCE', verdicts)], scripted(OK));
     const shared = host();
     let release!: () => void;
-    const busy = compose([bulkheadPolicy('CCE', 1_000, verdicts)], () => new Promise<UpstreamResponse>((resolve) => (release = () => resolve(OK))));
+    const busy = compose(
+      [bulkheadPolicy('CCE', 1_000, verdicts)],
+      () => new Promise<UpstreamResponse>((resolve) => (release = () => resolve(OK))),
+    );
     const first = busy(newCall({ host: shared }));
     const queued = run(newCall({ host: shared }));
-    await expect(run(newCall({ host: shared }))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: /too many calls already waiting/ });
+    await expect(run(newCall({ host: shared }))).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: /too many calls already waiting/,
+    });
     verdicts.heard('t:abc', 'http://upstream.test', 401);
     release();
     expect(await first).toBe(OK);
@@ -232,7 +258,10 @@ describe('breakerPolicy', () => {
     const failing = scripted(markInSuccessfulAnswer(upstreamError('UPSTREAM_ERROR', info(200))));
     for (let i = 0; i < 2; i++) await expect(policy(newCall({ host: shared }), failing)).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
     const next = scripted(OK);
-    await expect(policy(newCall({ host: shared }), next)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: { circuit: 'open' } });
+    await expect(policy(newCall({ host: shared }), next)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstream: { circuit: 'open' },
+    });
     expect(next.calls).toBe(0);
   });
 
@@ -243,7 +272,8 @@ describe('breakerPolicy', () => {
     for (let i = 0; i < 4; i++) await expect(policy(newCall({ host: shared }), notFound)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // One request (one ledger), many 500s: one vote.
     const oneRequest = newCall({ host: shared });
-    for (let i = 0; i < 4; i++) await expect(policy(oneRequest, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    for (let i = 0; i < 4; i++)
+      await expect(policy(oneRequest, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(await policy(newCall({ host: shared }), scripted(OK))).toBe(OK);
   });
 });

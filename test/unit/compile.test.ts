@@ -271,7 +271,8 @@ function resolvePetType(source: PetSource, context: Context): unknown {
 }
 
 const petFields = {
-  friends: (source: PetSource, { kinds }: { kinds: string[] }) => kinds.map((kind, i) => perform(kind, (k) => makePet(k, i + (source.id ?? 0)))),
+  friends: (source: PetSource, { kinds }: { kinds: string[] }) =>
+    kinds.map((kind, i) => perform(kind, (k) => makePet(k, i + (source.id ?? 0)))),
 };
 
 const resolvers = {
@@ -295,7 +296,8 @@ const resolvers = {
   Thing: { __resolveType: resolvePetType },
   Dog: {
     ...petFields,
-    pack: (source: PetSource, { kinds }: { kinds: string[] }) => kinds.map((kind, i) => perform(kind, (k) => makePet(k, i + (source.id ?? 0)))),
+    pack: (source: PetSource, { kinds }: { kinds: string[] }) =>
+      kinds.map((kind, i) => perform(kind, (k) => makePet(k, i + (source.id ?? 0)))),
     color: (source: PetSource) => (source.barks ? 'r' : 'b'),
   },
   Cat: {
@@ -312,8 +314,10 @@ const resolvers = {
     nnById: (source: BoxSource, { specs }: { specs: string[] }) => perform(specs[source.id] ?? 'null', scalar),
     child: (source: BoxSource, { k }: { k: string }) => perform(k, (kind) => (kind === 'box' ? box(source.id + 1) : kind)),
     childNN: (source: BoxSource, { k }: { k: string }) => perform(k, (kind) => (kind === 'box' ? box(source.id + 1) : kind)),
-    list: (_source: BoxSource, { items, self }: { items: string[]; self: string }) => listOf(items, self, (kind, i) => (kind === 'box' ? box(i) : kind)),
-    listNN: (_source: BoxSource, { items, self }: { items: string[]; self: string }) => listOf(items, self, (kind, i) => (kind === 'box' ? box(i) : kind)),
+    list: (_source: BoxSource, { items, self }: { items: string[]; self: string }) =>
+      listOf(items, self, (kind, i) => (kind === 'box' ? box(i) : kind)),
+    listNN: (_source: BoxSource, { items, self }: { items: string[]; self: string }) =>
+      listOf(items, self, (kind, i) => (kind === 'box' ? box(i) : kind)),
     nullableList: (_source: BoxSource, { items, self }: { items: string[]; self: string }) =>
       listOf(items, self, (kind, i) => (kind === 'box' ? box(i) : kind)),
     strs: (_source: BoxSource, { items, self }: { items: string[]; self: string }) => listOf(items, self, scalar),
@@ -334,7 +338,8 @@ const resolvers = {
       args.seen = (Number(args.seen) || 0) + 1;
       return JSON.stringify(args);
     },
-    withInfo: (_source: BoxSource, _args: unknown, _context: unknown, info: GraphQLResolveInfo) => `${info.parentType.name}.${info.fieldName}`,
+    withInfo: (_source: BoxSource, _args: unknown, _context: unknown, info: GraphQLResolveInfo) =>
+      `${info.parentType.name}.${info.fieldName}`,
   },
   Query: {
     hello: () => 'world',
@@ -363,7 +368,8 @@ const resolvers = {
     pets: (_: unknown, { kinds }: { kinds: string[] }) => kinds.map((kind, i) => perform(kind, (k) => makePet(k, i))),
     petGroups: (_: unknown, { groups }: { groups: Array<string[] | null> }) =>
       groups.map((group, g) => group?.map((kind, i) => perform(kind, (k) => makePet(k, g * 10 + i)))),
-    things: (_: unknown, { kinds }: { kinds: string[] }) => kinds.map((kind, i) => perform(kind, (k) => (k === 'Person' ? { kind: k, id: i, name: `person-${i}` } : makePet(k, i)))),
+    things: (_: unknown, { kinds }: { kinds: string[] }) =>
+      kinds.map((kind, i) => perform(kind, (k) => (k === 'Person' ? { kind: k, id: i, name: `person-${i}` } : makePet(k, i)))),
     untyped: (_: unknown, { names }: { names: Array<string | null> }) =>
       names.map((name, i) => {
         if (name === null) return null;
@@ -436,7 +442,12 @@ async function observe(run: () => ExecutionResult | Promise<ExecutionResult>): P
 }
 
 function expectedFor(document: ReturnType<typeof parse>, variables: Record<string, unknown> | null | undefined, operationName?: string) {
-  return observe(() => execute({ schema, document, operationName, variableValues: variables, contextValue: makeContext() }) as ExecutionResult | Promise<ExecutionResult>);
+  return observe(
+    () =>
+      execute({ schema, document, operationName, variableValues: variables, contextValue: makeContext() }) as
+        | ExecutionResult
+        | Promise<ExecutionResult>,
+  );
 }
 
 function prepare(c: Pick<Case, 'query' | 'operationName'>, on: GraphQLSchema = schema) {
@@ -458,14 +469,25 @@ async function expectSame(c: Case): Promise<Observation> {
 // ---- the tables ----------------------------------------------------------------------------------------
 
 const basics: Case[] = [
-  { name: '__typename at the root, aliases, default and literal arguments', query: '{ __typename t: __typename hello a: greet b: greet(name: "x", times: 2) hello2: hello }' },
+  {
+    name: '__typename at the root, aliases, default and literal arguments',
+    query: '{ __typename t: __typename hello a: greet b: greet(name: "x", times: 2) hello2: hello }',
+  },
   {
     name: 'variables with defaults, absent, and explicit null',
     query: 'query Q($n: String, $t: Int = 3) { a: greet(name: $n, times: $t) b: greet(name: $n) c: greet(times: $t) }',
     variables: { n: 'Ada' },
   },
-  { name: 'absent variable falls back to the argument default', query: 'query Q($n: String, $t: Int = 3) { a: greet(name: $n, times: $t) b: greet(name: $n) }', variables: {} },
-  { name: 'explicit null variable overrides the argument default', query: 'query Q($n: String) { greet(name: $n) }', variables: { n: null } },
+  {
+    name: 'absent variable falls back to the argument default',
+    query: 'query Q($n: String, $t: Int = 3) { a: greet(name: $n, times: $t) b: greet(name: $n) }',
+    variables: {},
+  },
+  {
+    name: 'explicit null variable overrides the argument default',
+    query: 'query Q($n: String) { greet(name: $n) }',
+    variables: { n: null },
+  },
   { name: 'null variables object', query: 'query Q($n: String = "dflt") { greet(name: $n) }', variables: null },
   {
     name: 'list and input-object variables (with input coercion of a single value into a list)',
@@ -474,10 +496,14 @@ const basics: Case[] = [
   },
   {
     name: 'variable inside an input object literal and a list literal',
-    query: 'query ($n: String, $tag: String!, $c: Color) { echo(filter: { name: $n, tags: [$tag, "lit"], color: $c, nested: { name: $tag } }, list: [1, 2], s: $n) }',
+    query:
+      'query ($n: String, $tag: String!, $c: Color) { echo(filter: { name: $n, tags: [$tag, "lit"], color: $c, nested: { name: $tag } }, list: [1, 2], s: $n) }',
     variables: { n: 'ann', tag: 'T', c: 'BLUE' },
   },
-  { name: 'literal input object, enum and custom scalar literals', query: '{ echo(filter: { name: "x", color: BLUE, money: 3 }, list: [1, 2], color: RED, money: 12.5) }' },
+  {
+    name: 'literal input object, enum and custom scalar literals',
+    query: '{ echo(filter: { name: "x", color: BLUE, money: 3 }, list: [1, 2], color: RED, money: 12.5) }',
+  },
   {
     name: 'variable coercion errors (several, with suggestions)',
     query: 'query ($f: Filter!, $l: [Int!]!, $c: Color, $m: Money) { echo(filter: $f, list: $l, color: $c, money: $m) }',
@@ -578,7 +604,8 @@ const abstracts: Case[] = [
   },
   {
     name: 'union without __resolveType uses __typename (graphql-js default type resolver)',
-    query: '{ untyped(names: ["Dog", null, "Cat", "missing", "Person", "Ghost"]) { __typename ... on Dog { name barks } ... on Cat { lives } } }',
+    query:
+      '{ untyped(names: ["Dog", null, "Cat", "missing", "Person", "Ghost"]) { __typename ... on Dog { name barks } ... on Cat { lives } } }',
   },
 ];
 
@@ -612,7 +639,8 @@ const merging: Case[] = [
 const nulls: Case[] = [
   {
     name: 'nullable fields that throw, return an Error, return null or reject',
-    query: '{ box { ok: v(k: "=fine") a: v(k: "throw") b: v(k: "error") c: v(k: "null") d: v(k: "reject") e: v(k: "undefined") f: v(k: "graphqlError") g: v(k: "throwString") h: v(k: "throwString@1") } }',
+    query:
+      '{ box { ok: v(k: "=fine") a: v(k: "throw") b: v(k: "error") c: v(k: "null") d: v(k: "reject") e: v(k: "undefined") f: v(k: "graphqlError") g: v(k: "throwString") h: v(k: "throwString@1") } }',
   },
   {
     name: 'non-null fields returning null, throwing and rejecting inside nullable parents',
@@ -804,7 +832,9 @@ describe('compiled plans are reused across requests', () => {
       { user: 'three', bonus: 3, petType: 'Ghost' },
     ];
     const variables = [{ k: '=a@2' }, { k: 'reject@1' }, { k: '=c' }];
-    const expected = await Promise.all(contexts.map((context, i) => execute({ schema, document, variableValues: variables[i], contextValue: context })));
+    const expected = await Promise.all(
+      contexts.map((context, i) => execute({ schema, document, variableValues: variables[i], contextValue: context })),
+    );
     const actual = await Promise.all(contexts.map((context, i) => compiled!(context, variables[i])));
     expect(actual.map((r) => JSON.stringify(r))).toEqual(expected.map((r) => JSON.stringify(r)));
   });
@@ -905,7 +935,11 @@ describe('compileQuery returns undefined for what it cannot plan', () => {
     { name: '@include(if: $x)', query: 'query ($x: Boolean!) { hello @include(if: $x) }', variables: { x: false } },
     { name: '@skip', query: '{ hello @skip(if: true) greet }' },
     { name: '@skip inside a fragment', query: '{ ...F } fragment F on Query { box { id @skip(if: true) } }' },
-    { name: 'a directive on a fragment spread', query: 'query ($x: Boolean!) { ...F @include(if: $x) } fragment F on Query { hello }', variables: { x: true } },
+    {
+      name: 'a directive on a fragment spread',
+      query: 'query ($x: Boolean!) { ...F @include(if: $x) } fragment F on Query { hello }',
+      variables: { x: true },
+    },
     { name: 'a directive on the operation', query: 'query @tag { hello }' },
     { name: 'a custom directive on a nested field', query: '{ box { id @tag } }' },
     { name: 'a mutation', query: 'mutation { noop }' },
@@ -920,9 +954,17 @@ describe('compileQuery returns undefined for what it cannot plan', () => {
       const compiled = compileQuery(schema, document, c.operationName ?? null);
       if (compiled) {
         // Show what a request would have got, to make the failure actionable.
-        const expected = await execute({ schema, document, operationName: c.operationName, variableValues: c.variables, contextValue: makeContext() });
+        const expected = await execute({
+          schema,
+          document,
+          operationName: c.operationName,
+          variableValues: c.variables,
+          contextValue: makeContext(),
+        });
         const actual = await compiled(makeContext(), c.variables);
-        expect({ compiled: 'a function', actual: JSON.stringify(actual), graphqlJs: JSON.stringify(expected) }).toEqual({ compiled: undefined });
+        expect({ compiled: 'a function', actual: JSON.stringify(actual), graphqlJs: JSON.stringify(expected) }).toEqual({
+          compiled: undefined,
+        });
       }
       expect(compiled).toBeUndefined();
     });
@@ -940,14 +982,29 @@ describe('compileQuery matches graphql-js where resolvers read info', () => {
     { name: '__type', query: '{ hello __type(name: "Pet") { name kind fields { name } } }' },
     { name: 'a root resolver declared with 4 params (info)', query: '{ hello withInfo }' },
     { name: 'a nested resolver declared with 4 params (info)', query: '{ box { id withInfo } }' },
-    { name: 'a resolver with 4 params reached only through a fragment on a list item', query: '{ box { list(items: ["box"]) { ...W } } } fragment W on Box { withInfo }' },
+    {
+      name: 'a resolver with 4 params reached only through a fragment on a list item',
+      query: '{ box { list(items: ["box"]) { ...W } } } fragment W on Box { withInfo }',
+    },
     { name: 'an object type with isTypeOf (root field)', query: '{ tagged { x } }', on: infoSchema },
     { name: 'an object type with isTypeOf (nested field)', query: '{ holder { n tagged { x } } }', on: infoSchema },
     { name: 'resolveType declaring info (root field)', query: '{ shape { sides } }', on: infoSchema },
     { name: 'resolveType declaring info (nested field)', query: '{ holder { shape { sides } } }', on: infoSchema },
-    { name: 'isTypeOf on the items of a list with no resolver sees the field path', query: '{ holder { echoes { x seenPath } } }', on: infoSchema },
-    { name: 'promise-valued properties through a pass-through scalar and String', query: '{ lazy { raw rawNN rejected typed } }', on: infoSchema },
-    { name: 'a promise-valued property that resolves to null in a non-null field', query: '{ lazy(nullNN: true) { raw rawNN } other: n }', on: infoSchema },
+    {
+      name: 'isTypeOf on the items of a list with no resolver sees the field path',
+      query: '{ holder { echoes { x seenPath } } }',
+      on: infoSchema,
+    },
+    {
+      name: 'promise-valued properties through a pass-through scalar and String',
+      query: '{ lazy { raw rawNN rejected typed } }',
+      on: infoSchema,
+    },
+    {
+      name: 'a promise-valued property that resolves to null in a non-null field',
+      query: '{ lazy(nullNN: true) { raw rawNN } other: n }',
+      on: infoSchema,
+    },
     { name: 'a resolver reading info through a parameter after a default (length 1)', query: '{ hello sneaky }' },
     { name: 'a function-valued source property reading info (default resolver)', query: '{ calc { name describe } }' },
     {
@@ -955,7 +1012,10 @@ describe('compileQuery matches graphql-js where resolvers read info', () => {
       query: 'query ($n: String) { calc { strict(name: $n) strictFn(name: $n) } }',
       variables: { n: null },
     },
-    { name: 'resolveType returning a GraphQLObjectType (removed in graphql-js 16, with its own message)', query: '{ pet(kind: "typeObject") { name } }' },
+    {
+      name: 'resolveType returning a GraphQLObjectType (removed in graphql-js 16, with its own message)',
+      query: '{ pet(kind: "typeObject") { name } }',
+    },
     { name: 'default type resolver with a non-string __typename', query: '{ untyped(names: ["number", "Dog"]) { __typename } }' },
   ];
   for (const c of cases) {
@@ -964,7 +1024,10 @@ describe('compileQuery matches graphql-js where resolvers read info', () => {
       const { document, compiled } = prepare(c, on);
       expect(compiled, 'compileQuery should support this operation').toBeTypeOf('function');
       const expected = await observe(
-        () => execute({ schema: on, document, operationName: c.operationName, variableValues: c.variables, contextValue: makeContext() }) as ExecutionResult | Promise<ExecutionResult>,
+        () =>
+          execute({ schema: on, document, operationName: c.operationName, variableValues: c.variables, contextValue: makeContext() }) as
+            | ExecutionResult
+            | Promise<ExecutionResult>,
       );
       const actual = await observe(() => compiled!(makeContext(), c.variables));
       expect(actual).toEqual(expected);

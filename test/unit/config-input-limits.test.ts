@@ -11,7 +11,12 @@ describe('cost, answer-size and document-cache settings', () => {
   });
 
   it('are read from the environment', () => {
-    const config = loadConfig({ COST_CCE_JOBS_ESTIMATE: '200', COST_SUB_JOBS_ESTIMATE: '3', MAX_RESPONSE_BYTES: '65536', DOCUMENT_CACHE_BYTES: '1048576' });
+    const config = loadConfig({
+      COST_CCE_JOBS_ESTIMATE: '200',
+      COST_SUB_JOBS_ESTIMATE: '3',
+      MAX_RESPONSE_BYTES: '65536',
+      DOCUMENT_CACHE_BYTES: '1048576',
+    });
     expect(config.limits.costEstimates).toEqual({ cceJobs: 200, subJobs: 3 });
     expect(config.maxResponseBytes).toBe(65_536);
     expect(config.documentCacheBytes).toBe(1_048_576);

@@ -5,8 +5,18 @@ import { configWarnings, editDistance, knownVariables, likelyMeant } from '../..
 describe('production defaults', () => {
   it('NODE_ENV=production: GraphiQL, introspection and the subgraph SDL default off; explicit true turns each on', () => {
     const env = { NODE_ENV: 'production', CCE_ENDPOINT: 'https://cce.{region}.example.com' };
-    expect(loadConfig(env)).toMatchObject({ production: true, simulator: false, graphiql: false, introspection: false, subgraphSdl: false });
-    expect(loadConfig({ ...env, GRAPHIQL: 'true', INTROSPECTION: 'true' })).toMatchObject({ graphiql: true, introspection: true, subgraphSdl: true });
+    expect(loadConfig(env)).toMatchObject({
+      production: true,
+      simulator: false,
+      graphiql: false,
+      introspection: false,
+      subgraphSdl: false,
+    });
+    expect(loadConfig({ ...env, GRAPHIQL: 'true', INTROSPECTION: 'true' })).toMatchObject({
+      graphiql: true,
+      introspection: true,
+      subgraphSdl: true,
+    });
     expect(loadConfig({ ...env, SUBGRAPH_SDL: 'true' })).toMatchObject({ introspection: false, subgraphSdl: true });
   });
 
@@ -37,7 +47,18 @@ describe('production defaults', () => {
 describe('misspelt variables', () => {
   const known = knownVariables();
   it('knows what loadConfig reads, found by reading', () => {
-    for (const name of ['PORT', 'HOST', 'CCE_ENDPOINT', 'DB_ENDPOINT', 'NODE_ENV', 'SIMULATOR', 'SUBGRAPH_SDL', 'METRICS_PORT', 'LOG_FORMAT', 'OTEL_SERVICE_NAME']) {
+    for (const name of [
+      'PORT',
+      'HOST',
+      'CCE_ENDPOINT',
+      'DB_ENDPOINT',
+      'NODE_ENV',
+      'SIMULATOR',
+      'SUBGRAPH_SDL',
+      'METRICS_PORT',
+      'LOG_FORMAT',
+      'OTEL_SERVICE_NAME',
+    ]) {
       expect(known).toContain(name);
     }
   });
@@ -49,7 +70,21 @@ describe('misspelt variables', () => {
     expect(likelyMeant('GRAPHQL', known)).toBe('GRAPHIQL');
   });
   it('leaves everyday variables and known names alone', () => {
-    for (const name of ['HOME', 'PATH', 'PWD', 'HOSTNAME', 'USER', 'TERM', 'LANG', 'SHELL', 'NODE_VERSION', 'NODE_OPTIONS', 'CCE_ENDPOINT', 'CI', 'TZ']) {
+    for (const name of [
+      'HOME',
+      'PATH',
+      'PWD',
+      'HOSTNAME',
+      'USER',
+      'TERM',
+      'LANG',
+      'SHELL',
+      'NODE_VERSION',
+      'NODE_OPTIONS',
+      'CCE_ENDPOINT',
+      'CI',
+      'TZ',
+    ]) {
       expect(likelyMeant(name, known), name).toBeUndefined();
     }
   });
@@ -59,7 +94,9 @@ describe('configWarnings', () => {
   it('NODE_ENV=Production or prod is not production, and says so', () => {
     for (const value of ['Production', 'prod', 'PRODUCTION']) {
       const env = { NODE_ENV: value };
-      expect(configWarnings(loadConfig(env), env)).toEqual([`NODE_ENV=${value} is not production: the production defaults apply only to NODE_ENV=production`]);
+      expect(configWarnings(loadConfig(env), env)).toEqual([
+        `NODE_ENV=${value} is not production: the production defaults apply only to NODE_ENV=production`,
+      ]);
     }
     const env = { NODE_ENV: 'production', SIMULATOR: 'true' };
     expect(configWarnings(loadConfig(env), env)).toEqual([]);

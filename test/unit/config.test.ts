@@ -115,7 +115,11 @@ describe('loadConfig accepts good values', () => {
 
   it('AK/SK, with and without a security token', () => {
     expect(loadConfig({ CLOUD_SDK_AK: 'AK', CLOUD_SDK_SK: 'SK' }).aksk).toEqual({ ak: 'AK', sk: 'SK' });
-    expect(loadConfig({ CLOUD_SDK_AK: 'AK', CLOUD_SDK_SK: 'SK', CLOUD_SDK_SECURITY_TOKEN: 'ST' }).aksk).toEqual({ ak: 'AK', sk: 'SK', securityToken: 'ST' });
+    expect(loadConfig({ CLOUD_SDK_AK: 'AK', CLOUD_SDK_SK: 'SK', CLOUD_SDK_SECURITY_TOKEN: 'ST' }).aksk).toEqual({
+      ak: 'AK',
+      sk: 'SK',
+      securityToken: 'ST',
+    });
   });
 });
 

@@ -69,11 +69,31 @@ describe('createFairBulkhead', () => {
         () => outcomes.push(`${name} ran`),
         (e: unknown) => outcomes.push(`${name} ${e instanceof BulkheadFull ? 'refused' : 'failed'}`),
       );
-    const all = ['a1', 'a2', 'a3', 'a4'].map((n) => track(n, b.execute('a', async () => n)));
-    all.push(track('b1', b.execute('b', async () => 'b1')));
-    all.push(track('b2', b.execute('b', async () => 'b2')));
+    const all = ['a1', 'a2', 'a3', 'a4'].map((n) =>
+      track(
+        n,
+        b.execute('a', async () => n),
+      ),
+    );
+    all.push(
+      track(
+        'b1',
+        b.execute('b', async () => 'b1'),
+      ),
+    );
+    all.push(
+      track(
+        'b2',
+        b.execute('b', async () => 'b2'),
+      ),
+    );
     // b3 would leave b as heavy as a: it is refused instead of taking a's place.
-    all.push(track('b3', b.execute('b', async () => 'b3')));
+    all.push(
+      track(
+        'b3',
+        b.execute('b', async () => 'b3'),
+      ),
+    );
     expect(b.queued).toBe(4);
     first.finish('x');
     await Promise.all(all);
@@ -108,7 +128,11 @@ describe('createFairBulkhead', () => {
   it('a failing call frees its slot; an already aborted signal never runs', async () => {
     const b = createFairBulkhead({ slots: 1, queue: 0, share: 1 });
     await expect(b.execute('a', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(b.execute('a', () => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(
+      b.execute('a', () => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
     await settle();
     expect(b.running).toBe(0);
     expect(await b.execute('a', async () => 'free again')).toBe('free again');

@@ -26,7 +26,11 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 describe('fleet settings', () => {
   it('REDIS_URL unset: no fleet; set: redis:// or rediss:// with the defaults', () => {
     expect(loadConfig({}).fleet).toBeNull();
-    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).fleet).toEqual({ url: 'redis://cache:6379/2', prefix: 'job-gateway:', timeoutMs: 250 });
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).fleet).toEqual({
+      url: 'redis://cache:6379/2',
+      prefix: 'job-gateway:',
+      timeoutMs: 250,
+    });
     expect(loadConfig({ REDIS_URL: 'rediss://u:p@cache:6380', REDIS_PREFIX: 'prod-eu:', REDIS_TIMEOUT_MS: '100' }).fleet).toEqual({
       url: 'rediss://u:p@cache:6380',
       prefix: 'prod-eu:',
@@ -117,7 +121,11 @@ describe('the shared cache schema version', () => {
     const place = { region: 'cn-north-4', projectId: 'p' };
     const models = [
       mapCceJob(renderCceV3(SIM_CCE_JOBS.get(SIM_IDS.cce.deepTree)!), { api: 'v3', ...place, maxDepth: 32, requestId: null }),
-      mapCaeJob(renderCae([...SIM_CAE_JOBS.values()][0]!), { ...place, environmentId: SIM_CAE_ENVIRONMENT_ID, enterpriseProjectId: null, jobId: 'j' }, null),
+      mapCaeJob(
+        renderCae([...SIM_CAE_JOBS.values()][0]!),
+        { ...place, environmentId: SIM_CAE_ENVIRONMENT_ID, enterpriseProjectId: null, jobId: 'j' },
+        null,
+      ),
       mapCfwJob(renderCfw([...SIM_CFW_JOBS.values()][0]!), { ...place, jobId: [...SIM_CFW_JOBS.keys()][0]! }, null),
       mapDbJob(renderDb([...SIM_DB_JOBS.values()][0]!), { ...place, jobId: [...SIM_DB_JOBS.keys()][0]! }, null),
     ];

@@ -34,7 +34,11 @@ describe('parseErrorBody', () => {
     [
       'APIG with request_id',
       '{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail","request_id":"8a3f0c1e2b7d4e5f"}',
-      { errorCode: 'APIG.0301', errorMessage: 'Incorrect IAM authentication information: verify aksk signature fail', requestId: '8a3f0c1e2b7d4e5f' },
+      {
+        errorCode: 'APIG.0301',
+        errorMessage: 'Incorrect IAM authentication information: verify aksk signature fail',
+        requestId: '8a3f0c1e2b7d4e5f',
+      },
     ],
     [
       'APIG throttled',
@@ -106,8 +110,13 @@ describe('upstreamError', () => {
     expect(error.message).toBe('CCE: job not found (Resource not found)');
     expect(error.extensions).toEqual({ code: 'NOT_FOUND', upstream: info });
     expect(error.retryAfterMs).toBeUndefined();
-    expect(upstreamError('UPSTREAM_ERROR', info, 'x'.repeat(1000)).message).toBe(`CCE: the upstream answered with something unexpected (${'x'.repeat(200)})`);
-    expect(upstreamError('UPSTREAM_UNAVAILABLE', info, null, 3000)).toMatchObject({ message: 'CCE: the upstream is unavailable', retryAfterMs: 3000 });
+    expect(upstreamError('UPSTREAM_ERROR', info, 'x'.repeat(1000)).message).toBe(
+      `CCE: the upstream answered with something unexpected (${'x'.repeat(200)})`,
+    );
+    expect(upstreamError('UPSTREAM_UNAVAILABLE', info, null, 3000)).toMatchObject({
+      message: 'CCE: the upstream is unavailable',
+      retryAfterMs: 3000,
+    });
   });
 });
 
@@ -239,7 +248,9 @@ describe('authHeaders', () => {
     expect(Object.keys(headers).sort()).toEqual(['authorization', 'x-project-id', 'x-sdk-date']);
     expect(headers['x-sdk-date']).toBe('20060102T150405Z');
     expect(headers['x-project-id']).toBe('p1');
-    expect(headers.authorization).toMatch(/^SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/);
+    expect(headers.authorization).toMatch(
+      /^SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/,
+    );
     const expected = sdkSign({
       method: 'GET',
       path: target.path,
@@ -255,9 +266,18 @@ describe('authHeaders', () => {
   it('AK/SK: the signature verifies for exactly this request (as the gateway receives it)', () => {
     const dbTarget: AuthTarget = { ...target, host: 'rds.cn-north-4.myhuaweicloud.com', path: '/v3/p1/jobs', query: 'id=a9767ede-fe0f' };
     const headers = authHeaders({ kind: 'aksk', ak: 'AK', sk: 'SK' }, dbTarget, NOW);
-    const request = { method: 'GET', path: '/v3/p1/jobs', rawQuery: 'id=a9767ede-fe0f', headers: { ...headers, host: dbTarget.host }, body: '' };
+    const request = {
+      method: 'GET',
+      path: '/v3/p1/jobs',
+      rawQuery: 'id=a9767ede-fe0f',
+      headers: { ...headers, host: dbTarget.host },
+      body: '',
+    };
     expect(verifySdkSignature(request, { ak: 'AK', sk: 'SK' })).toEqual({ ok: true });
-    expect(verifySdkSignature({ ...request, rawQuery: 'id=other' }, { ak: 'AK', sk: 'SK' })).toEqual({ ok: false, reason: 'signature mismatch' });
+    expect(verifySdkSignature({ ...request, rawQuery: 'id=other' }, { ak: 'AK', sk: 'SK' })).toEqual({
+      ok: false,
+      reason: 'signature mismatch',
+    });
     expect(verifySdkSignature({ ...request, headers: { ...request.headers, host: 'evil.example' } }, { ak: 'AK', sk: 'SK' })).toEqual({
       ok: false,
       reason: 'signature mismatch',
@@ -292,7 +312,10 @@ describe('authHeaders', () => {
 });
 
 describe('safeRequestId', () => {
-  it.each([['4f1c-9a', '4f1c-9a'], ['req.1:2_3', 'req.1:2_3']])('keeps %j', (value, expected) => {
+  it.each([
+    ['4f1c-9a', '4f1c-9a'],
+    ['req.1:2_3', 'req.1:2_3'],
+  ])('keeps %j', (value, expected) => {
     expect(safeRequestId(value)).toBe(expected);
   });
   it.each(['', 'x'.repeat(129), 'has space', 'new\nline', '<script>', 42, null])('drops %j', (value) => {

@@ -38,7 +38,11 @@ const HELPERS: Array<[name: string, id: string, decoded: DecodedId]> = [
   ['caeGlobalId', caeGlobalId(cae), { tag: 'cae', parts: [REGION, PROJECT, 'env-7f3a', null, JOB] }],
   ['caeGlobalId + enterprise project', caeGlobalId(caeEp), { tag: 'cae', parts: [REGION, PROJECT, 'env-7f3a', 'ep-0f5c', JOB] }],
   ['caeTaskGlobalId', caeTaskGlobalId(cae, 0), { tag: 'caet', parts: [REGION, PROJECT, 'env-7f3a', null, JOB, 0] }],
-  ['caeTaskGlobalId #3 + enterprise project', caeTaskGlobalId(caeEp, 3), { tag: 'caet', parts: [REGION, PROJECT, 'env-7f3a', 'ep-0f5c', JOB, 3] }],
+  [
+    'caeTaskGlobalId #3 + enterprise project',
+    caeTaskGlobalId(caeEp, 3),
+    { tag: 'caet', parts: [REGION, PROJECT, 'env-7f3a', 'ep-0f5c', JOB, 3] },
+  ],
   ['cfwGlobalId', cfwGlobalId(same), { tag: 'cfw', parts: [REGION, PROJECT, JOB] }],
   ['dbGlobalId', dbGlobalId(same), { tag: 'db', parts: [REGION, PROJECT, JOB] }],
 ];
@@ -251,8 +255,6 @@ describe('checkIdPart', () => {
 
 describe('checkIdPart: only printable ASCII', () => {
   it.each(['环境', 'caf\u00e9', 'tab\there', 'nbsp\u00a0x', 'line\u2028sep'])('rejects %j with BAD_USER_INPUT', (value) => {
-    expect(() => checkIdPart(value, 'environmentId')).toThrowError(
-      expect.objectContaining({ code: 'BAD_USER_INPUT' }) as Error,
-    );
+    expect(() => checkIdPart(value, 'environmentId')).toThrowError(expect.objectContaining({ code: 'BAD_USER_INPUT' }) as Error);
   });
 });

@@ -78,7 +78,10 @@ describe('createInFlight', () => {
       inFlight.join('k', failing, undefined, leaving),
       inFlight.join('k', failing, new AbortController().signal, leaving),
     ]);
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value))).toEqual(['upstream down', 'upstream down']);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value))).toEqual([
+      'upstream down',
+      'upstream down',
+    ]);
     expect(inFlight.size).toBe(0);
   });
 

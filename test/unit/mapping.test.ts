@@ -340,22 +340,25 @@ describe('CCE finishedAt', () => {
     ['Success', '', null],
     ['Running', undefined, null],
     ['Failed', 'garbage', null],
-  ] as Array<[string, unknown, string | null]>)('v2 %s with completionTime %j → %s (never updateTimestamp)', (status, completion, expected) => {
-    const job = v2(status, completion);
-    expect(job.finishedAt).toBe(expected);
-    expect(job.updatedAt).toBe('2025-09-02T11:26:03.218Z');
-  });
+  ] as Array<[string, unknown, string | null]>)(
+    'v2 %s with completionTime %j → %s (never updateTimestamp)',
+    (status, completion, expected) => {
+      const job = v2(status, completion);
+      expect(job.finishedAt).toBe(expected);
+      expect(job.updatedAt).toBe('2025-09-02T11:26:03.218Z');
+    },
+  );
 });
 
 describe('CCE extendParams', () => {
   const map = (api: CceApi, extend: unknown) =>
-    mapCceJob(
-      { metadata: { uid: 'j' }, spec: api === 'v3' ? { extendParam: extend } : { extendparam: extend }, status: {} },
-      place(api),
-    ).extendParams;
+    mapCceJob({ metadata: { uid: 'j' }, spec: api === 'v3' ? { extendParam: extend } : { extendparam: extend }, status: {} }, place(api))
+      .extendParams;
 
   it.each(['v3', 'v2'] as const)('%s: sorted by key (code units), non-string values as JSON, null as ""', (api) => {
-    expect(map(api, { zeta: '1', alpha: '3', Alpha: '2', 'node.zone': 'x', num: 5, flag: true, obj: { a: 1 }, nil: null, list: [1, 'b'] })).toEqual([
+    expect(
+      map(api, { zeta: '1', alpha: '3', Alpha: '2', 'node.zone': 'x', num: 5, flag: true, obj: { a: 1 }, nil: null, list: [1, 'b'] }),
+    ).toEqual([
       { key: 'Alpha', value: '2' },
       { key: 'alpha', value: '3' },
       { key: 'flag', value: 'true' },
@@ -386,7 +389,12 @@ describe('CCE sub-jobs: apiVersion inheritance and partial', () => {
             type: 'CreateNode',
             subJobs: [
               { metadata: { uid: 'a1' }, spec: { type: 'GetPSMCert' }, status: { phase: 'Success' } },
-              { apiVersion: 'v3.1', metadata: { uid: 'a2' }, spec: { type: 'InstallNode', subJobs: [{ metadata: { uid: 'a2x' }, status: {} }] }, status: {} },
+              {
+                apiVersion: 'v3.1',
+                metadata: { uid: 'a2' },
+                spec: { type: 'InstallNode', subJobs: [{ metadata: { uid: 'a2x' }, status: {} }] },
+                status: {},
+              },
             ],
           },
           status: { phase: 'Running' },
@@ -426,7 +434,11 @@ describe('CCE sub-jobs: apiVersion inheritance and partial', () => {
 
   it('a sub-job lacking timestamps has null times (to be filled in from its own record)', () => {
     expect(sub(job, 0, 0)).toMatchObject({ createdAt: null, updatedAt: null, finishedAt: null, state: 'SUCCEEDED', terminal: true });
-    expect(sub(job, 1)).toMatchObject({ createdAt: '2018-08-02T03:52:33.000Z', updatedAt: '2018-08-02T03:52:34.000Z', finishedAt: '2018-08-02T03:52:34.000Z' });
+    expect(sub(job, 1)).toMatchObject({
+      createdAt: '2018-08-02T03:52:33.000Z',
+      updatedAt: '2018-08-02T03:52:34.000Z',
+      finishedAt: '2018-08-02T03:52:34.000Z',
+    });
   });
 
   it('a sub-job inherits place (region, project, API) for its id and ref', () => {
@@ -441,7 +453,11 @@ describe('CCE sub-jobs: apiVersion inheritance and partial', () => {
 
   it('v2 reads lower-case subjobs (and ignores camelCase there)', () => {
     const v2 = mapCceJob(
-      { apiVersion: 'v2', metadata: { uid: 'r' }, spec: { subjobs: [{ metadata: { uid: 's' }, status: { status: 'Running' } }], subJobs: 'ignored' } },
+      {
+        apiVersion: 'v2',
+        metadata: { uid: 'r' },
+        spec: { subjobs: [{ metadata: { uid: 's' }, status: { status: 'Running' } }], subJobs: 'ignored' },
+      },
       place('v2'),
     );
     expect(v2.subJobs?.map((s) => [s.jobId, s.state, s.apiVersion, s.partial, s.ref.api])).toEqual([['s', 'RUNNING', 'v2', true, 'v2']]);
@@ -622,7 +638,10 @@ describe('CAE tasks', () => {
   });
 
   it('a task without an index keeps its position', () => {
-    const job = map('running', [{ name: 'a', status: 'running' }, { name: 'b', status: 'init' }]);
+    const job = map('running', [
+      { name: 'a', status: 'running' },
+      { name: 'b', status: 'init' },
+    ]);
     expect(job.subJobs.map((t) => [t.index, t.jobId])).toEqual([
       [0, 'J#0'],
       [1, 'J#1'],
@@ -648,13 +667,20 @@ describe('CAE tasks', () => {
 
 describe('CAE job times come from its tasks', () => {
   const ref: CaeRef = { region: 'cn-north-4', projectId: 'p1', environmentId: 'e1', enterpriseProjectId: null, jobId: 'j1' };
-  const map = (status: string, tasks: unknown[]) => mapCaeJob({ api_version: 'v1', kind: 'Job', spec: { progress: 50, status, tasks } }, ref, null);
+  const map = (status: string, tasks: unknown[]) =>
+    mapCaeJob({ api_version: 'v1', kind: 'Job', spec: { progress: 50, status, tasks } }, ref, null);
 
   const tasks = [
     { index: 2, name: 'deploy', status: 'success', created_at: '2023-02-16T11:30:00Z', updated_at: '2023-02-16T11:45:10.5Z' },
     { index: 1, name: 'build', status: 'success', created_at: '2023-02-16T11:24:07.950175Z', updated_at: '2023-02-16T11:29:59Z' },
     // different formats still compare as instants
-    { index: 3, name: 'verify', status: 'success', created_at: '2023-02-16T19:40:00+0800', updated_at: '2023-02-16 11:50:00.123456 +0000 UTC' },
+    {
+      index: 3,
+      name: 'verify',
+      status: 'success',
+      created_at: '2023-02-16T19:40:00+0800',
+      updated_at: '2023-02-16 11:50:00.123456 +0000 UTC',
+    },
     { index: 4, name: 'noop', status: 'skip', created_at: '', updated_at: null },
   ];
 
@@ -673,7 +699,14 @@ describe('CAE job times come from its tasks', () => {
 
   it('each task keeps its own times; a terminal task is finished at its update', () => {
     const job = map('running', [
-      { index: 1, name: 'upgrade', status: 'init', detail: '', created_at: '2023-02-16T11:24:07.950175Z', updated_at: '2023-02-16T11:24:07.950175Z' },
+      {
+        index: 1,
+        name: 'upgrade',
+        status: 'init',
+        detail: '',
+        created_at: '2023-02-16T11:24:07.950175Z',
+        updated_at: '2023-02-16T11:24:07.950175Z',
+      },
       { index: 2, name: 'done', status: 'failed', detail: 'x', created_at: '2023-02-16T11:24:07Z', updated_at: '2023-02-16T11:25:00Z' },
     ]);
     expect(job.subJobs.map((t) => [t.createdAt, t.updatedAt, t.finishedAt])).toEqual([
@@ -811,7 +844,17 @@ describe('RDS task example', () => {
 
   it('a running job: progress from "60%", no end yet', () => {
     const job = mapDbJob(
-      { job: { id: ref.jobId, name: 'RestartInstance', status: 'Running', created: '2021-07-12T09:22:04+0800', ended: '', progress: '60%', instance: {} } },
+      {
+        job: {
+          id: ref.jobId,
+          name: 'RestartInstance',
+          status: 'Running',
+          created: '2021-07-12T09:22:04+0800',
+          ended: '',
+          progress: '60%',
+          instance: {},
+        },
+      },
       ref,
       null,
     );

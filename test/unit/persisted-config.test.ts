@@ -9,7 +9,11 @@ describe('persisted documents configuration', () => {
   });
 
   it('APQ=false, APQ_MAX_ENTRIES and APQ_MAX_BYTES are read', () => {
-    expect(loadConfig({ APQ: 'false', APQ_MAX_ENTRIES: '5', APQ_MAX_BYTES: '2048' }).apq).toEqual({ enabled: false, maxEntries: 5, maxBytes: 2048 });
+    expect(loadConfig({ APQ: 'false', APQ_MAX_ENTRIES: '5', APQ_MAX_BYTES: '2048' }).apq).toEqual({
+      enabled: false,
+      maxEntries: 5,
+      maxBytes: 2048,
+    });
   });
 
   it.each([

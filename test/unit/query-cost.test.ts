@@ -60,7 +60,11 @@ describe('query cost', () => {
 
 describe('exceedsJsonSize', () => {
   it('agrees with JSON.stringify around the bound, and stops early', () => {
-    const value = { data: { jobs: Array.from({ length: 50 }, (_, i) => ({ id: `job-${i}`, state: 'RUNNING', progress: i, terminal: false, message: null })) } };
+    const value = {
+      data: {
+        jobs: Array.from({ length: 50 }, (_, i) => ({ id: `job-${i}`, state: 'RUNNING', progress: i, terminal: false, message: null })),
+      },
+    };
     const length = Buffer.byteLength(JSON.stringify(value));
     expect(exceedsJsonSize(value, length * 2)).toBe(false);
     expect(exceedsJsonSize(value, Math.floor(length / 2))).toBe(true);

@@ -50,7 +50,9 @@ function referenceSign(canonicalUri: string, canonicalQuery: string, headers: Ar
   const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
   const date = headers.find(([k]) => k === 'x-sdk-date')?.[1] ?? '';
   const req = ['GET', canonicalUri, canonicalQuery, canonicalHeaders, signed, hash(body)].join('\n');
-  return createHmac('sha256', sk).update(`SDK-HMAC-SHA256\n${date}\n${hash(req)}`).digest('hex');
+  return createHmac('sha256', sk)
+    .update(`SDK-HMAC-SHA256\n${date}\n${hash(req)}`)
+    .digest('hex');
 }
 
 describe('canonical form', () => {
@@ -169,16 +171,27 @@ describe('verifySdkSignature', () => {
   it('explains missing pieces', () => {
     const good = signed();
     const { authorization: _a, ...noAuth } = good.headers;
-    expect(verifySdkSignature({ ...good, headers: noAuth }, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/Authorization/) });
+    expect(verifySdkSignature({ ...good, headers: noAuth }, keys)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/Authorization/),
+    });
     const { 'x-project-id': _p, ...noProject } = good.headers;
-    expect(verifySdkSignature({ ...good, headers: noProject }, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/x-project-id/) });
+    expect(verifySdkSignature({ ...good, headers: noProject }, keys)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/x-project-id/),
+    });
     const { 'x-sdk-date': _d, ...noDate } = good.headers;
-    expect(verifySdkSignature({ ...good, headers: noDate }, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/X-Sdk-Date/) });
+    expect(verifySdkSignature({ ...good, headers: noDate }, keys)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/X-Sdk-Date/),
+    });
   });
 
   it('ignores headers that were not signed', () => {
     const good = signed();
-    expect(verifySdkSignature({ ...good, headers: { ...good.headers, 'user-agent': 'x', 'content-type': 'text/plain' } }, keys)).toEqual({ ok: true });
+    expect(verifySdkSignature({ ...good, headers: { ...good.headers, 'user-agent': 'x', 'content-type': 'text/plain' } }, keys)).toEqual({
+      ok: true,
+    });
   });
 });
 
@@ -202,7 +215,7 @@ describe('sdkSign equals the official SDK AKSKSigner', () => {
     '/api/v3/projects/p1/jobs/a b',
     '/api/v3/projects/p1/jobs/a<b>',
     `/api/v3/projects/p1/jobs/${encodeURIComponent('a:b c<d')}`,
-    "/v1/p1/cae/jobs/it's|^`{x}\"(1)*!@$&+,;=",
+    '/v1/p1/cae/jobs/it\'s|^`{x}"(1)*!@$&+,;=',
     '/v3/p1/jobs/ü€',
     '/v3/p1/jobs/',
     '/',
@@ -233,10 +246,17 @@ describe('sdkSign equals the official SDK AKSKSigner', () => {
     const wire = `/api/v3/projects/p1/jobs/${encodeURIComponent('a:b c<d')}`;
     const headers = { host: HOST, 'x-sdk-date': DATE, 'x-project-id': 'p1' };
     const doubly = sdkSign({ method: 'GET', path: wire, headers, ...keys });
-    expect(verifySdkSignature({ method: 'GET', path: wire, rawQuery: '', headers: { ...headers, authorization: doubly.authorization }, body: '' }, keys)).toEqual({ ok: true });
+    expect(
+      verifySdkSignature(
+        { method: 'GET', path: wire, rawQuery: '', headers: { ...headers, authorization: doubly.authorization }, body: '' },
+        keys,
+      ),
+    ).toEqual({ ok: true });
     // A signer that decodes the path first escapes it once: `a%3Ab%20c%3Cd` in the canonical URI.
     const once = referenceSign('/api/v3/projects/p1/jobs/a%3Ab%20c%3Cd/', '', Object.entries(headers), '', keys.sk);
     const authorization = `SDK-HMAC-SHA256 Access=${keys.ak}, SignedHeaders=host;x-project-id;x-sdk-date, Signature=${once}`;
-    expect(verifySdkSignature({ method: 'GET', path: wire, rawQuery: '', headers: { ...headers, authorization }, body: '' }, keys)).toEqual({ ok: true });
+    expect(verifySdkSignature({ method: 'GET', path: wire, rawQuery: '', headers: { ...headers, authorization }, body: '' }, keys)).toEqual(
+      { ok: true },
+    );
   });
 });

@@ -22,11 +22,16 @@ const cceV2 = (status: string): Mapped =>
 
 const caeRef: CaeRef = { region: 'cn-north-4', projectId: 'p1', environmentId: 'env-1', enterpriseProjectId: null, jobId: 'job-1' };
 
-const caeJob = (status: string): Mapped => mapCaeJob({ api_version: 'v1', kind: 'Job', spec: { progress: 0, status, tasks: [] } }, caeRef, null);
+const caeJob = (status: string): Mapped =>
+  mapCaeJob({ api_version: 'v1', kind: 'Job', spec: { progress: 0, status, tasks: [] } }, caeRef, null);
 
 const caeTask = (status: string): Mapped => {
   const job = mapCaeJob(
-    { api_version: 'v1', kind: 'Job', spec: { progress: 0, status: 'running', tasks: [{ index: 1, name: 'upgrade', status, detail: '' }] } },
+    {
+      api_version: 'v1',
+      kind: 'Job',
+      spec: { progress: 0, status: 'running', tasks: [{ index: 1, name: 'upgrade', status, detail: '' }] },
+    },
     caeRef,
     null,
   );

@@ -25,7 +25,12 @@ describe('createOriginPool', () => {
     await p.use('c', async () => undefined);
     expect(p.size).toBe(2);
     expect(closed).toEqual(['b']);
-    expect(p.values().map((e) => e.key).sort()).toEqual(['a', 'c']);
+    expect(
+      p
+        .values()
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['a', 'c']);
   });
 
   it('reuses the entry of a key', async () => {
@@ -132,7 +137,8 @@ describe('known regions', () => {
 
   it('every default region is well formed, and the usual ones are there', () => {
     for (const r of HWC_PUBLIC_REGIONS) expect(checkRegion(r)).toBe(r);
-    for (const r of ['cn-north-4', 'cn-east-3', 'ap-southeast-1', 'eu-west-101', 'af-south-1', 'tr-west-1', 'me-east-1']) expect(known.has(r)).toBe(true);
+    for (const r of ['cn-north-4', 'cn-east-3', 'ap-southeast-1', 'eu-west-101', 'af-south-1', 'tr-west-1', 'me-east-1'])
+      expect(known.has(r)).toBe(true);
   });
 
   it('a well-formed but unknown region is BAD_USER_INPUT, before it becomes a host name', () => {

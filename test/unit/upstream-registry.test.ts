@@ -34,11 +34,16 @@ function codegenMappers(): Map<string, string> {
   const text = read('codegen.yml');
   const block = /\n( +)mappers:\n((?:\1 +\S.*\n?)+)/.exec(text);
   if (!block) throw new Error('codegen.yml has no mappers block');
-  return new Map(block[2]!.trim().split('\n').map((line) => {
-    const m = /^\s*(\w+):\s*(\S+)#\w+$/.exec(line);
-    if (!m) throw new Error(`unreadable mapper line: ${line}`);
-    return [m[1]!, m[2]!] as const;
-  }));
+  return new Map(
+    block[2]!
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const m = /^\s*(\w+):\s*(\S+)#\w+$/.exec(line);
+        if (!m) throw new Error(`unreadable mapper line: ${line}`);
+        return [m[1]!, m[2]!] as const;
+      }),
+  );
 }
 
 describe('the upstream registry agrees with the SDL, codegen.yml and the simulator', () => {
@@ -74,11 +79,17 @@ describe('the upstream registry agrees with the SDL, codegen.yml and the simulat
 
   it("defines each upstream in its own folder's index.ts and simulates it in src/simulator/<name>.ts", async () => {
     for (const upstream of UPSTREAMS) {
-      const module = (await import(/* @vite-ignore */ join(ROOT, `src/upstreams/${folder(upstream.source)}/index.ts`))) as Record<string, unknown>;
+      const module = (await import(/* @vite-ignore */ join(ROOT, `src/upstreams/${folder(upstream.source)}/index.ts`))) as Record<
+        string,
+        unknown
+      >;
       expect(Object.values(module), `src/upstreams/${folder(upstream.source)}/index.ts exports its definition`).toContain(upstream);
     }
     for (const simulated of SIMULATED_UPSTREAMS) {
-      const module = (await import(/* @vite-ignore */ join(ROOT, `src/simulator/${folder(simulated.source)}.ts`))) as Record<string, unknown>;
+      const module = (await import(/* @vite-ignore */ join(ROOT, `src/simulator/${folder(simulated.source)}.ts`))) as Record<
+        string,
+        unknown
+      >;
       expect(Object.values(module), `src/simulator/${folder(simulated.source)}.ts exports its simulated upstream`).toContain(simulated);
     }
   });
@@ -117,7 +128,10 @@ describe('every registered upstream works end to end on the simulator', () => {
 describe("README's list of the files a new upstream touches", () => {
   const readme = read('README.md');
   const block = /<!-- upstream-files:start -->\n```\n([\s\S]*?)```\n<!-- upstream-files:end -->/.exec(readme);
-  const listed = (block?.[1] ?? '').trim().split('\n').map((line) => line.split(/\s+/)[0]!);
+  const listed = (block?.[1] ?? '')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(/\s+/)[0]!);
   const perUpstream = listed.filter((path) => path.includes('<name>'));
   const shared = listed.filter((path) => !path.includes('<name>'));
 
@@ -144,7 +158,7 @@ describe("README's list of the files a new upstream touches", () => {
 
   // An enumeration of the upstreams outside the list is a place a new upstream would have to be
   // added to unseen: the code, the bench and the tests' shared fixtures must derive from the registry.
-  it('is complete: no other file in src/, bench/ or the tests\' fixtures names every upstream', () => {
+  it("is complete: no other file in src/, bench/ or the tests' fixtures names every upstream", () => {
     const perUpstreamFiles = new Set(sources.flatMap((s) => perUpstream.map((p) => p.replaceAll('<name>', folder(s)))));
     const allowed = new Set([
       ...shared,
@@ -155,7 +169,8 @@ describe("README's list of the files a new upstream touches", () => {
     ]);
     const files = [...walk('src'), ...walk('bench'), ...walk('test/support'), ...walk('test').filter((f) => /\/helpers\.ts$/.test(f))];
     const enumerating = files.filter((file) => {
-      if (allowed.has(file) || file.startsWith('src/upstreams/') && sources.some((s) => file.startsWith(`src/upstreams/${folder(s)}/`))) return false;
+      if (allowed.has(file) || (file.startsWith('src/upstreams/') && sources.some((s) => file.startsWith(`src/upstreams/${folder(s)}/`))))
+        return false;
       const text = read(file);
       return sources.every((source) => mentions(text, source));
     });

@@ -31,7 +31,9 @@ export class RequestRefused extends Error {
     readonly status: number,
     readonly errors: GraphQLError[],
   ) {
-    super(`the gateway refused the request (HTTP ${status}): ${errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; ')}`);
+    super(
+      `the gateway refused the request (HTTP ${status}): ${errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; ')}`,
+    );
   }
 }
 

@@ -7,7 +7,14 @@ import type { CaeRef } from './map.js';
 
 /** CAE is offered in only a few regions; on the public cloud anything else cannot succeed. */
 export const CAE_REGIONS = new Set([
-  'cn-north-4', 'cn-east-3', 'cn-south-1', 'ap-southeast-3', 'af-south-1', 'me-east-1', 'la-north-2', 'tr-west-1',
+  'cn-north-4',
+  'cn-east-3',
+  'cn-south-1',
+  'ap-southeast-3',
+  'af-south-1',
+  'me-east-1',
+  'la-north-2',
+  'tr-west-1',
 ]);
 
 // "Environment not found" arrives as HTTP 500; it is a not-found, not an outage.

@@ -101,8 +101,14 @@ export function mapCaeJob(body: unknown, ref: CaeRef, requestId: string | null):
       message: failed ? (tasks.find((t) => t.state === 'FAILED')?.message ?? null) : null,
       progress: typeof spec.progress === 'number' ? clampPercent(spec.progress) : null,
       // CAE gives the job no timestamps of its own; its tasks' span is the honest answer.
-      createdAt: extreme(tasks.map((t) => t.createdAt), -1),
-      updatedAt: extreme(tasks.map((t) => t.updatedAt), 1),
+      createdAt: extreme(
+        tasks.map((t) => t.createdAt),
+        -1,
+      ),
+      updatedAt: extreme(
+        tasks.map((t) => t.updatedAt),
+        1,
+      ),
     }),
     environmentId: ref.environmentId,
     enterpriseProjectId: ref.enterpriseProjectId,

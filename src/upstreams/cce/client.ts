@@ -30,7 +30,12 @@ export function cceApiCalls(client: UpstreamClient, settings: UpstreamSettings):
     },
     async list(region, projectId, call) {
       const res = await client.get(
-        { baseUrl: baseUrlFor(settings.endpoint, region, settings.regions), path: `/api/v2/projects/${seg(projectId)}/jobs`, headers: HEADERS, projectId },
+        {
+          baseUrl: baseUrlFor(settings.endpoint, region, settings.regions),
+          path: `/api/v2/projects/${seg(projectId)}/jobs`,
+          headers: HEADERS,
+          projectId,
+        },
         call,
       );
       const body: unknown = res.body;

@@ -89,7 +89,12 @@ class BadUpstreamId extends JobError {}
 function checkUid(uid: string, place: MapPlace): void {
   const problem = idPartProblem(uid, 'metadata.uid');
   if (problem) {
-    throw new BadUpstreamId('UPSTREAM_ERROR', `CCE: unexpected payload (${problem})`, { service: 'CCE', status: 200, errorCode: null, requestId: place.requestId });
+    throw new BadUpstreamId('UPSTREAM_ERROR', `CCE: unexpected payload (${problem})`, {
+      service: 'CCE',
+      status: 200,
+      errorCode: null,
+      requestId: place.requestId,
+    });
   }
 }
 

@@ -10,7 +10,11 @@ export const classifyCfwError: ErrorClassifier = (_status, code) => (code === NO
 // CFW may put an error in a 200 body instead of the job: a failed attempt, not `ok`.
 classifyCfwError.errorFromResponse = (body) =>
   isObject(body) && !isObject(body.data) && typeof body.error_code === 'string'
-    ? { code: body.error_code === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR', errorCode: body.error_code, message: stringOr(body.error_msg) }
+    ? {
+        code: body.error_code === NOT_FOUND_CODE ? 'NOT_FOUND' : 'UPSTREAM_ERROR',
+        errorCode: body.error_code,
+        message: stringOr(body.error_msg),
+      }
     : undefined;
 
 export type CfwJobCall = (ref: JobRef, call: CallContext) => Promise<{ body: unknown; requestId: string | null }>;
@@ -18,7 +22,11 @@ export type CfwJobCall = (ref: JobRef, call: CallContext) => Promise<{ body: unk
 export function cfwJobCall(client: UpstreamClient, settings: UpstreamSettings): CfwJobCall {
   return async (ref, call) => {
     const res = await client.get(
-      { baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions), path: `/v3/${seg(ref.projectId)}/jobs/${seg(ref.jobId)}`, projectId: ref.projectId },
+      {
+        baseUrl: baseUrlFor(settings.endpoint, ref.region, settings.regions),
+        path: `/v3/${seg(ref.projectId)}/jobs/${seg(ref.jobId)}`,
+        projectId: ref.projectId,
+      },
       call,
     );
     return { body: res.body, requestId: res.requestId };
