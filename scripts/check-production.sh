@@ -125,7 +125,7 @@ echo "check-production: job page assets 200"
 node --input-type=module - "$base" "$tmp/app" <<'JS' || fail "the query did not answer the simulator's job"
 import { pathToFileURL } from 'node:url';
 const [base, app] = process.argv.slice(2);
-const { SIM_PROJECT_ID, SIM_IDS } = await import(pathToFileURL(`${app}/dist/simulator/data.js`).href);
+const { SIM_PROJECT_ID, SIM_IDS } = await import(pathToFileURL(`${app}/dist/simulator/server.js`).href);
 const query = `{ cceJob(projectId: "${SIM_PROJECT_ID}", jobId: "${SIM_IDS.cce.deepTree}") { jobId type state rawStatus } }`;
 const res = await fetch(`${base}/graphql`, {
   method: 'POST',
