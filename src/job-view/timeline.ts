@@ -117,19 +117,22 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
+/** Each state as a person reads it (UNKNOWN: the page shows the raw status beside it). */
+export const STATE_WORDS: Record<JobState, string> = {
+  PENDING: 'Pending',
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+  SKIPPED: 'Skipped',
+  UNKNOWN: 'Unknown',
+};
+
 /** One line saying how the job ended (or where it is). */
 export function summaryLine(root: JobNode, now: number): string {
   const { state, terminal, durationMs, failed } = summarize(root, now);
   const took = durationMs === undefined ? '' : terminal ? ` in ${formatDuration(durationMs)}` : ` for ${formatDuration(durationMs)}`;
-  const word = {
-    PENDING: 'Pending',
-    RUNNING: 'Running',
-    SUCCEEDED: 'Succeeded',
-    FAILED: 'Failed',
-    CANCELLED: 'Cancelled',
-    SKIPPED: 'Skipped',
-    UNKNOWN: `Status "${root.rawStatus}"`,
-  }[state];
+  const word = state === 'UNKNOWN' ? `Status "${root.rawStatus}"` : STATE_WORDS[state];
   const failure = failed
     .map((job) => `${labelOf(job)} ${job.state === 'CANCELLED' ? 'was cancelled' : 'failed'}${job.message ? `: ${job.message}` : ''}`)
     .join('; ');

@@ -8,6 +8,7 @@
 import { watchJob, type Reconnect } from '../job-view/client.js';
 import type { GraphQLErrorShape, JobNode } from '../job-view/document.js';
 import {
+  STATE_WORDS,
   endOf,
   flatten,
   formatDuration,
@@ -59,15 +60,6 @@ function dateTime(ms: number): string {
   });
 }
 
-const STATE_WORDS: Record<string, string> = {
-  PENDING: 'Pending',
-  RUNNING: 'Running',
-  SUCCEEDED: 'Succeeded',
-  FAILED: 'Failed',
-  CANCELLED: 'Cancelled',
-  SKIPPED: 'Skipped',
-  UNKNOWN: 'Unknown',
-};
 
 function badge(state: string): HTMLElement {
   const known = knownState(state);
