@@ -60,7 +60,6 @@ function dateTime(ms: number): string {
   });
 }
 
-
 function badge(state: string): HTMLElement {
   const known = knownState(state);
   return h('span', { class: `badge state-${known}`, data: { state: known } }, STATE_WORDS[known] ?? known);
