@@ -18,7 +18,7 @@ import { SIM_IDS, SIM_PROJECT_ID } from '../src/simulator/server.js';
 import { cceGlobalId } from '../src/upstreams/cce/map.js';
 import { endpointEnvAt } from '../src/upstreams/index.js';
 import { freePort, haveRedis, startRedis } from '../test/support/redis.js';
-import { ROOT, ensureBuild, log, procCpuMs, sleep, startHelper, stopChild, upstreamCount } from './run.js';
+import { ROOT, ensureBuild, log, procCpuMs, sleep, startHelper, stopChild, untilHealthy, upstreamCount } from './run.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_FLEET_SUBSCRIBERS ?? 300);
 const POLL_MS = Number(process.env.BENCH_FLEET_POLL_MS ?? 500);
@@ -57,17 +57,8 @@ async function startReplica(upstream: string, extra: Record<string, string>): Pr
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await request(`${url}/health`);
-      await res.body.dump();
-      if (res.statusCode === 200) return { child, url };
-    } catch {
-      // not yet listening
-    }
-    await sleep(100);
-  }
-  throw new Error('a replica did not become healthy');
+  await untilHealthy(url, child, 'a replica');
+  return { child, url };
 }
 
 /** One SSE subscription; resolves once its first event arrived. */

@@ -165,18 +165,24 @@ export async function startGateway(
   closeSync(logFd);
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
+  await untilHealthy(url, child, 'the gateway');
+  return { child, url };
+}
+
+/** Waits (up to 20 s) for a started process's /health to answer 200; fails at once if it exits. */
+export async function untilHealthy(url: string, child: ChildProcess, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
     try {
       const res = await request(`${url}/health`);
       await res.body.dump();
-      if (res.statusCode === 200) return { child, url };
+      if (res.statusCode === 200) return;
     } catch {
       // not listening yet
     }
     await sleep(100);
   }
-  throw new Error('the gateway did not become healthy');
+  throw new Error(`${what} did not become healthy`);
 }
 
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
