@@ -94,6 +94,8 @@ export interface UpstreamHttpSettings {
 
 export interface CacheConfig {
   maxEntries: number;
+  /** What the cached job models may hold in all, as their JSON size (CACHE_MAX_BYTES). */
+  maxBytes: number;
   ttlMs: number;
 }
 
@@ -358,6 +360,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     cache: {
       maxEntries: int(env, 'CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+      maxBytes: int(env, 'CACHE_MAX_BYTES', 32 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
       ttlMs: int(env, 'CACHE_TTL_MS', 5 * 60_000, 1, 7 * 24 * 3_600_000),
     },
     maxSubJobDepth: int(env, 'UPSTREAM_MAX_DEPTH', 32, 1, 1000),

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../config.js';
+import { jsonSize } from '../model/json-size.js';
 
 /**
  * Jobs in a terminal state never change again, so repeat reads need no upstream call. Shared
@@ -39,6 +40,10 @@ export function createTerminalJobCache(config: CacheConfig): LocalTerminalJobCac
   const byPrincipal = new Map<string, Set<string>>();
   const lru = new LRUCache<string, Entry>({
     max: config.maxEntries,
+    // Bounded in bytes too: a job with hundreds of sub-jobs is a hundred times a plain one, and the
+    // heap is bounded (npm start, the Dockerfile). A job larger than the whole budget is not kept.
+    maxSize: config.maxBytes,
+    sizeCalculation: (entry) => Math.max(1, jsonSize(entry.job)),
     ttl: config.ttlMs,
     dispose: (entry, key) => {
       if (entry.principal === undefined) return;
@@ -51,7 +56,7 @@ export function createTerminalJobCache(config: CacheConfig): LocalTerminalJobCac
     get: (key) => lru.get(key)?.job,
     set(key, job, { principal, ttlMs } = {}) {
       lru.set(key, { job, principal }, ttlMs === undefined ? undefined : { ttl: Math.min(ttlMs, config.ttlMs) });
-      if (principal === undefined) return;
+      if (principal === undefined || !lru.has(key)) return;
       let keys = byPrincipal.get(principal);
       if (!keys) byPrincipal.set(principal, (keys = new Set()));
       keys.add(key);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graph/schema.js';
 import { jobsById } from '../../src/graph/resolvers.js';
 import { costOf, planCost } from '../../src/server/query-cost.js';
-import { exceedsJsonSize } from '../../src/server/use-response-limit.js';
+import { exceedsJsonSize, jsonSize } from '../../src/model/json-size.js';
 
 // The schema as served (resolvers do not matter here, only types).
 const schema = buildSchema([], jobsById([]), { maxJobIds: 100 }, []);
@@ -77,5 +77,16 @@ describe('exceedsJsonSize', () => {
       else high = mid;
     }
     expect(Math.abs(low - length) / length).toBeLessThan(0.1);
+  });
+});
+
+describe('jsonSize', () => {
+  it('is the size exceedsJsonSize measures against, within a few percent of the real text', () => {
+    const value = { jobs: Array.from({ length: 40 }, (_, i) => ({ id: `job-${i}`, subJobs: [{ state: 'SUCCEEDED', progress: i }] })) };
+    const size = jsonSize(value);
+    expect(exceedsJsonSize(value, size)).toBe(false);
+    expect(exceedsJsonSize(value, size - 1)).toBe(true);
+    const length = Buffer.byteLength(JSON.stringify(value));
+    expect(Math.abs(size - length) / length).toBeLessThan(0.1);
   });
 });

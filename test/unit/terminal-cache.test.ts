@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { jsonSize } from '../../src/model/json-size.js';
+import { createTerminalJobCache } from '../../src/upstreams/terminal-cache.js';
+
+/** A terminal job model of about `bytes` bytes of JSON (the size of its sub-job payloads). */
+const job = (id: string, bytes: number) => ({ __typename: 'CceJob', jobId: id, terminal: true, raw: 'x'.repeat(bytes) });
+
+describe('terminal-job cache', () => {
+  it('is bounded by CACHE_MAX_BYTES as well as by entries: large jobs evict the least recently used', () => {
+    const cache = createTerminalJobCache({ maxEntries: 1000, maxBytes: 100_000, ttlMs: 60_000 });
+    for (let i = 0; i < 50; i++) cache.set(`k${i}`, job(`j${i}`, 10_000), { principal: 'p' });
+    // 50 jobs of ~10 KB in 100 KB: only the newest fit.
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(cache.size).toBeGreaterThanOrEqual(8);
+    expect(cache.get('k0')).toBeUndefined();
+    expect(cache.get('k49')).toEqual(job('j49', 10_000));
+    let held = 0;
+    for (let i = 0; i < 50; i++) {
+      const hit = cache.get(`k${i}`);
+      if (hit) held += jsonSize(hit);
+    }
+    expect(held).toBeLessThanOrEqual(100_000);
+  });
+
+  it('keeps no job larger than the whole budget, and still drops a principal cleanly', () => {
+    const cache = createTerminalJobCache({ maxEntries: 1000, maxBytes: 100_000, ttlMs: 60_000 });
+    cache.set('small', job('s', 100), { principal: 'p' });
+    cache.set('huge', job('h', 200_000), { principal: 'p' });
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.get('small')).toBeDefined();
+    cache.dropPrincipal('p');
+    expect(cache.get('small')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+});
