@@ -1,3 +1,5 @@
+import type { CallAbort } from './call-abort.js';
+
 /**
  * The timers the upstream client and the watch hub schedule with, injected so tests can drive time
  * (vitest's fake timers, or a hand-made clock) instead of sleeping. `setTimeout` passes `arg` to
@@ -17,22 +19,21 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason as unknown);
+/** Resolves after `ms`, or rejects with the abort's reason as soon as the call is aborted. */
+export function sleep(clock: Clock, ms: number, cancel: CallAbort): Promise<void> {
+  if (cancel.aborted) return Promise.reject(cancel.reason);
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clock.clearTimeout(handle);
-      reject(signal.reason as unknown);
-    };
     const handle = clock.setTimeout(
       () => {
-        signal.removeEventListener('abort', onAbort);
+        cancel.settled();
         resolve();
       },
       ms,
       undefined,
     );
-    signal.addEventListener('abort', onAbort, { once: true });
+    cancel.onAbort((reason) => {
+      clock.clearTimeout(handle);
+      reject(reason);
+    });
   });
 }

@@ -44,9 +44,9 @@ export function timedOutError(service: string, timeoutMs: number, requestId: str
   return upstreamError('UPSTREAM_TIMEOUT', info(service, null, requestId), `no answer within ${timeoutMs} ms`);
 }
 
-/** The error for a call whose signal aborted: every caller left, or the deadline passed. */
-export function abortedError(service: string, timeoutMs: number, signal: AbortSignal, requestId: string | null = null): JobError {
-  return signal.reason instanceof Cancelled ? cancelledError(service) : timedOutError(service, timeoutMs, requestId);
+/** The error for a call that was aborted (with `reason`): every caller left, or the deadline passed. */
+export function abortedError(service: string, timeoutMs: number, reason: unknown, requestId: string | null = null): JobError {
+  return reason instanceof Cancelled ? cancelledError(service) : timedOutError(service, timeoutMs, requestId);
 }
 
 // An error the upstream reported inside a 2xx answer (UpstreamQuirks.errorFromResponse).

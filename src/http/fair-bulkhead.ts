@@ -1,3 +1,5 @@
+import type { CallAbort } from './call-abort.js';
+
 /** The call was refused: the queue is full (or its place in it was given to a lighter tenant). */
 export class BulkheadFull extends Error {
   constructor() {
@@ -16,11 +18,17 @@ export interface FairBulkheadOptions {
 
 export interface FairBulkhead {
   /**
-   * Runs `fn` for `tenant` now, or once a slot is free and it is this tenant's turn. A call whose
-   * `signal` aborts while it waits leaves the queue at once, rejected with the signal's reason.
+   * Runs `fn` for `tenant` now, or once a slot is free and it is this tenant's turn. A call
+   * aborted while it waits leaves the queue at once, rejected with the abort's reason.
    * `fn` is called with `arg`, so a caller need not make a closure per call.
    */
-  execute<T, A = undefined>(tenant: string, fn: (arg: A) => Promise<T>, signal?: AbortSignal, arg?: A): Promise<T>;
+  execute<T, A = undefined>(tenant: string, fn: (arg: A) => Promise<T>, cancel?: CallAbort, arg?: A): Promise<T>;
+  /**
+   * Takes a slot for `tenant` if `execute` would run it at once (the common case), with no promise
+   * or closure of its own; the caller must `exit` when done. False: go through `execute`.
+   */
+  tryEnter(tenant: string): boolean;
+  exit(tenant: string): void;
   readonly running: number;
   readonly queued: number;
   /** Most calls one tenant may run at once. */
@@ -91,9 +99,32 @@ export function createFairBulkhead(options: FairBulkheadOptions): FairBulkhead {
     return most;
   }
 
+  function release(name: string, tenant: Tenant): void {
+    tenant.running--;
+    running--;
+    tidy(name, tenant);
+    dispatch();
+  }
+
   return {
-    execute<T, A = undefined>(name: string, fn: (arg: A) => Promise<T>, signal?: AbortSignal, arg?: A): Promise<T> {
-      if (signal?.aborted) return Promise.reject(signal.reason);
+    tryEnter(name) {
+      if (running >= options.slots) return false;
+      const tenant = tenantOf(name);
+      if (tenant.running >= perTenant) {
+        tidy(name, tenant);
+        return false;
+      }
+      tenant.servedAt = ++clock;
+      tenant.running++;
+      running++;
+      return true;
+    },
+    exit(name) {
+      const tenant = tenants.get(name);
+      if (tenant) release(name, tenant);
+    },
+    execute<T, A = undefined>(name: string, fn: (arg: A) => Promise<T>, cancel?: CallAbort, arg?: A): Promise<T> {
+      if (cancel?.aborted) return Promise.reject(cancel.reason);
       const tenant = tenantOf(name);
       return new Promise<T>((resolve, reject) => {
         const start = () => {
@@ -106,19 +137,13 @@ export function createFairBulkhead(options: FairBulkheadOptions): FairBulkhead {
           } catch (error) {
             result = Promise.reject(error);
           }
-          const release = () => {
-            tenant.running--;
-            running--;
-            tidy(name, tenant);
-            dispatch();
-          };
           result.then(
             (value) => {
-              release();
+              release(name, tenant);
               resolve(value);
             },
             (error: unknown) => {
-              release();
+              release(name, tenant);
               reject(error);
             },
           );
@@ -137,21 +162,20 @@ export function createFairBulkhead(options: FairBulkheadOptions): FairBulkhead {
           dropped.reject(new BulkheadFull());
         }
 
-        const onAbort = () => {
+        const waiter: Waiter = {
+          start,
+          reject,
+          leave: () => cancel?.settled(),
+        };
+        cancel?.onAbort((reason) => {
           const at = tenant.waiting.indexOf(waiter);
           if (at >= 0) {
             tenant.waiting.splice(at, 1);
             queued--;
             tidy(name, tenant);
           }
-          reject(signal!.reason);
-        };
-        const waiter: Waiter = {
-          start,
-          reject,
-          leave: () => signal?.removeEventListener('abort', onAbort),
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
+          reject(reason);
+        });
         tenant.waiting.push(waiter);
         queued++;
       });

@@ -1,64 +1,130 @@
+import { CallAbort } from './call-abort.js';
+
 /** The reason a shared call is aborted when every caller has left. */
 export class Cancelled extends Error {}
 
 interface Shared<T> {
+  key: string;
   promise: Promise<T>;
-  controller: AbortController;
+  cancel: CallAbort;
   waiters: number;
+  /** Callers with a signal, each answered on its own (a caller that leaves is answered at once). */
+  joiners: Joiner<T>[];
+  forget(): void;
+}
+
+interface Joiner<T> {
+  shared: Shared<T>;
+  signal: AbortSignal;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+  leaving: () => Error;
 }
 
 /**
- * Concurrent callers with the same key share one call. The call gets its own AbortController and
- * is aborted (with a `Cancelled` reason) only when every caller has left; a caller that leaves is
+ * Callers still waiting, per caller signal (a GraphQL request's). One abort listener per signal,
+ * however many calls the request waits on: a listener per call cost an EventTarget round trip each.
+ */
+const waiting = new WeakMap<AbortSignal, Set<Joiner<unknown>>>();
+
+function waitOn(joiner: Joiner<unknown>): void {
+  let set = waiting.get(joiner.signal);
+  if (!set) {
+    const joiners = new Set<Joiner<unknown>>();
+    set = joiners;
+    waiting.set(joiner.signal, joiners);
+    joiner.signal.addEventListener(
+      'abort',
+      () => {
+        for (const j of joiners) leave(j);
+        joiners.clear();
+      },
+      { once: true },
+    );
+  }
+  set.add(joiner);
+}
+
+function leave(joiner: Joiner<unknown>): void {
+  const shared = joiner.shared;
+  const at = shared.joiners.indexOf(joiner);
+  if (at < 0) return;
+  shared.joiners.splice(at, 1);
+  if (--shared.waiters === 0) {
+    // Gone at once, so a caller arriving while the cancelled call winds down starts a fresh one.
+    shared.forget();
+    shared.cancel.abort(new Cancelled());
+  }
+  joiner.reject(joiner.leaving());
+}
+
+function settle<T>(shared: Shared<T>, ok: boolean, result: unknown): void {
+  shared.forget();
+  const joiners = shared.joiners;
+  shared.joiners = [];
+  for (const joiner of joiners) {
+    waiting.get(joiner.signal)?.delete(joiner as Joiner<unknown>);
+    if (ok) joiner.resolve(result as T);
+    else joiner.reject(result);
+  }
+}
+
+/**
+ * Concurrent callers with the same key share one call. The call gets its own CallAbort and is
+ * aborted (with a `Cancelled` reason) only when every caller has left; a caller that leaves is
  * answered with `leaving()` at once. Keys are the caller's business: they must name the principal.
+ * `start` is called with `a` and `b`, so a caller need not make a closure per call.
  */
 export function createInFlight<T>() {
   const calls = new Map<string, Shared<T>>();
 
-  function forget(key: string, shared: Shared<T>): void {
-    if (calls.get(key) === shared) calls.delete(key);
-  }
-
   return {
-    join(
+    join<A = undefined, B = undefined>(
       key: string,
-      start: (controller: AbortController) => Promise<T>,
+      start: (cancel: CallAbort, a: A, b: B) => Promise<T>,
       signal: AbortSignal | undefined,
       leaving: () => Error,
+      a?: A,
+      b?: B,
     ): Promise<T> {
       let shared = calls.get(key);
       if (!shared) {
-        const controller = new AbortController();
-        const call: Shared<T> = { controller, waiters: 0, promise: start(controller) };
-        const done = () => forget(key, call);
-        call.promise.then(done, done);
-        calls.set(key, call);
-        shared = call;
+        // A caller already gone starts nothing.
+        if (signal?.aborted) return Promise.reject(leaving());
+        const cancel = new CallAbort();
+        const fresh: Shared<T> = {
+          key,
+          cancel,
+          waiters: 0,
+          joiners: [],
+          promise: undefined as unknown as Promise<T>,
+          forget: () => {
+            if (calls.get(key) === fresh) calls.delete(key);
+          },
+        };
+        calls.set(key, fresh);
+        fresh.promise = start(cancel, a as A, b as B);
+        fresh.promise.then(
+          (value) => settle(fresh, true, value),
+          (error: unknown) => settle(fresh, false, error),
+        );
+        shared = fresh;
+      }
+      shared.waiters++;
+      if (!signal) return shared.promise;
+      if (signal.aborted) {
+        const joined = shared;
+        return new Promise<T>((resolve, reject) => {
+          const joiner: Joiner<T> = { shared: joined, signal, resolve, reject, leaving };
+          joined.joiners.push(joiner);
+          leave(joiner as Joiner<unknown>);
+        });
       }
       const joined = shared;
-      joined.waiters++;
-      if (!signal) return joined.promise;
       return new Promise<T>((resolve, reject) => {
-        const leave = () => {
-          if (--joined.waiters === 0) {
-            // Gone at once, so a caller arriving while the cancelled call winds down starts a fresh one.
-            forget(key, joined);
-            joined.controller.abort(new Cancelled());
-          }
-          reject(leaving());
-        };
-        if (signal.aborted) return leave();
-        signal.addEventListener('abort', leave, { once: true });
-        joined.promise.then(
-          (value) => {
-            signal.removeEventListener('abort', leave);
-            resolve(value);
-          },
-          (error: unknown) => {
-            signal.removeEventListener('abort', leave);
-            reject(error);
-          },
-        );
+        const joiner: Joiner<T> = { shared: joined, signal, resolve, reject, leaving };
+        joined.joiners.push(joiner);
+        waitOn(joiner as Joiner<unknown>);
       });
     },
     /** True while a call with this key is on its way (joining it costs no upstream call). */

@@ -13,6 +13,8 @@ export interface OriginPoolOptions<H> {
   create(key: string): H;
   /** Frees what an entry holds (its sockets); called once, when it is evicted or the map is closed. */
   close(entry: H): Promise<void> | void;
+  /** The error a new key is refused with while every entry is busy; OriginLimitReached by default. */
+  refused?: (max: number) => Error;
 }
 
 export interface OriginPool<H> {
@@ -29,6 +31,8 @@ export interface OriginPool<H> {
 interface Slot<H> {
   entry: H;
   busy: number;
+  /** Made once per entry, not per call. */
+  release: () => void;
 }
 
 /**
@@ -57,21 +61,36 @@ export function createOriginPool<H>(options: OriginPoolOptions<H>): OriginPool<H
   function slotFor(key: string): Slot<H> {
     const found = slots.get(key);
     if (found) return found;
-    if (slots.size >= options.max && !evictIdle()) throw new OriginLimitReached(options.max);
-    const slot: Slot<H> = { entry: options.create(key), busy: 0 };
+    if (slots.size >= options.max && !evictIdle()) throw options.refused?.(options.max) ?? new OriginLimitReached(options.max);
+    const slot: Slot<H> = {
+      entry: options.create(key),
+      busy: 0,
+      release: () => {
+        slot.busy--;
+      },
+    };
     slots.set(key, slot);
     return slot;
   }
 
   return {
-    async use<T, A>(key: string, fn: (entry: H, arg: A) => Promise<T>, arg?: A): Promise<T> {
-      const slot = slotFor(key);
-      slot.busy++;
+    use<T, A>(key: string, fn: (entry: H, arg: A) => Promise<T>, arg?: A): Promise<T> {
+      let slot: Slot<H>;
       try {
-        return await fn(slot.entry, arg as A);
-      } finally {
-        slot.busy--;
+        slot = slotFor(key);
+      } catch (error) {
+        return Promise.reject(error);
       }
+      slot.busy++;
+      let result: Promise<T>;
+      try {
+        result = fn(slot.entry, arg as A);
+      } catch (error) {
+        slot.busy--;
+        return Promise.reject(error);
+      }
+      result.then(slot.release, slot.release);
+      return result;
     },
     values() {
       return [...slots.values()].map((slot) => slot.entry);

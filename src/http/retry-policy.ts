@@ -46,11 +46,10 @@ export function retryPolicy(options: RetryOptions): Policy {
         if (options.clock.now() + delay >= call.deadline) throw error;
         if (!spendCall(ledgerOf(call.context), options.callsPerRequest)) throw error;
         options.onRetry?.({ service: options.service, origin: call.host.origin, delayMs: delay, code: error.code });
-        const signal = call.controller.signal;
         try {
-          await sleep(options.clock, delay, signal);
+          await sleep(options.clock, delay, call.cancel);
         } catch {
-          throw signal.reason instanceof Cancelled ? cancelledError(options.service) : error;
+          throw call.cancel.reason instanceof Cancelled ? cancelledError(options.service) : error;
         }
       }
     }

@@ -1,5 +1,6 @@
 import type { Pool } from 'undici';
 import type { CircuitBreakerPolicy } from 'cockatiel';
+import type { CallAbort } from './call-abort.js';
 import type { FairBulkhead } from './fair-bulkhead.js';
 import type { CallContext, GetRequest, UpstreamResponse } from './upstream-types.js';
 
@@ -20,8 +21,8 @@ export interface Host {
 export interface UpstreamCall {
   readonly request: GetRequest;
   readonly context: CallContext;
-  /** The call's only AbortController: aborted when every caller left (Cancelled) or at the deadline. */
-  readonly controller: AbortController;
+  /** The call's only cancellation: aborted when every caller left (Cancelled) or at the deadline. */
+  readonly cancel: CallAbort;
   /** Set by the origin policy. */
   host: Host;
   /** When the whole call must be done (clock milliseconds); set by the deadline policy. */

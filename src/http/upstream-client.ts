@@ -4,6 +4,7 @@ import { attemptTelemetry } from './attempt-telemetry.js';
 import { authCooldownPolicy, rejectedMomentsAgo } from './auth-cooldown-policy.js';
 import { CIRCUIT_STATES, breakerPolicy, createBreaker } from './breaker-policy.js';
 import { bulkheadPolicy } from './bulkhead-policy.js';
+import type { CallAbort } from './call-abort.js';
 import { budgetExceeded, budgetLeft, spendCall } from './call-budget.js';
 import { systemClock } from './clock.js';
 import { createCredentialVerdicts } from './credential-verdicts.js';
@@ -12,7 +13,7 @@ import { upstreamError, type ErrorClassifier } from './error-map.js';
 import { createFairBulkhead } from './fair-bulkhead.js';
 import { cancelledError, info, markLocal } from './failure-kinds.js';
 import { createInFlight } from './in-flight.js';
-import { OriginLimitReached, createOriginPool } from './origin-pool.js';
+import { createOriginPool } from './origin-pool.js';
 import { ledgerOf } from './request-ledger.js';
 import { retryPolicy } from './retry-policy.js';
 import { sendRequest } from './send-request.js';
@@ -47,7 +48,19 @@ export function createUpstreamClient(
   observer: UpstreamObserver = {},
 ): UpstreamClient {
   const clock = config.clock ?? systemClock;
-  const hosts = createOriginPool<Host>({ max: config.maxOrigins, create: newHost, close: (host) => host.pool.close() });
+  const hosts = createOriginPool<Host>({
+    max: config.maxOrigins,
+    create: newHost,
+    close: (host) => host.pool.close(),
+    refused: (max) =>
+      markLocal(
+        upstreamError(
+          'UPSTREAM_UNAVAILABLE',
+          info(service, null, null),
+          `busy with ${max} other hosts of this upstream (UPSTREAM_MAX_ORIGINS)`,
+        ),
+      ),
+  });
   const verdicts = createCredentialVerdicts({ cooldownMs: config.authCooldownMs, max: config.principalsMax });
   const inFlight = createInFlight<UpstreamResponse>();
 
@@ -97,21 +110,11 @@ export function createUpstreamClient(
     return run(call);
   }
 
-  async function start(request: GetRequest, context: CallContext, controller: AbortController): Promise<UpstreamResponse> {
-    const call: UpstreamCall = { request, context, controller, host: undefined as unknown as Host, deadline: 0, attempt: 0 };
-    try {
-      // The host is in use (never evicted) until the last retry is done.
-      return await hosts.use(request.baseUrl, onHost, call);
-    } catch (error) {
-      if (!(error instanceof OriginLimitReached)) throw error;
-      throw markLocal(
-        upstreamError(
-          'UPSTREAM_UNAVAILABLE',
-          info(service, null, null),
-          `busy with ${error.max} other hosts of this upstream (UPSTREAM_MAX_ORIGINS)`,
-        ),
-      );
-    }
+  function start(cancel: CallAbort, request: GetRequest, context: CallContext): Promise<UpstreamResponse> {
+    spendCall(ledgerOf(context), config.callsPerRequest);
+    const call: UpstreamCall = { request, context, cancel, host: undefined as unknown as Host, deadline: 0, attempt: 0 };
+    // The host is in use (never evicted) until the last retry is done.
+    return hosts.use(request.baseUrl, onHost, call);
   }
 
   const leaving = () => cancelledError(service);
@@ -133,15 +136,7 @@ export function createUpstreamClient(
     if (!inFlight.has(key) && !budgetLeft(ledger, config.callsPerRequest)) {
       return Promise.reject(budgetExceeded(service, config.callsPerRequest));
     }
-    return inFlight.join(
-      key,
-      (controller) => {
-        spendCall(ledger, config.callsPerRequest);
-        return start(request, context, controller);
-      },
-      context.signal,
-      leaving,
-    );
+    return inFlight.join(key, start, context.signal, leaving, request, context);
   }
 
   return {
@@ -160,14 +155,25 @@ export function createUpstreamClient(
 }
 
 /**
- * A JSON tuple, not a joined string: header values come from client ids, which may contain `&` or
- * `=`, so `a=x&b=y` could be one header or two. Exported for its unit test.
+ * Each part length-prefixed, not joined with a separator: header values come from client ids, which
+ * may contain `&`, `=` or any separator, so `a=x&b=y` could be one header or two. Exported for its
+ * unit test.
  */
 export function dedupeKey(principal: string, request: GetRequest): string {
-  const headers = request.headers
-    ? Object.entries(request.headers)
-        .map(([k, v]) => [k.toLowerCase(), v] as const)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-    : [];
-  return JSON.stringify([principal, request.baseUrl, request.path, request.query ?? null, headers, request.projectId]);
+  const query = request.query;
+  let key = `${principal.length}:${principal}${request.baseUrl.length}:${request.baseUrl}${request.path.length}:${request.path}${
+    query === undefined ? '-' : `${query.length}:${query}`
+  }${request.projectId.length}:${request.projectId}`;
+  const headers = request.headers;
+  if (headers) {
+    const names = Object.keys(headers);
+    // Header names are case-insensitive; their order says nothing.
+    const pairs = names.length === 1 ? names : names.sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+    for (const name of pairs) {
+      const lower = name.toLowerCase();
+      const value = headers[name]!;
+      key += `${lower.length}:${lower}${value.length}:${value}`;
+    }
+  }
+  return key;
 }

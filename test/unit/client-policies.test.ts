@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { attemptTelemetry } from '../../src/http/attempt-telemetry.js';
 import { authCooldownPolicy } from '../../src/http/auth-cooldown-policy.js';
 import { breakerPolicy, createBreaker } from '../../src/http/breaker-policy.js';
+import { CallAbort } from '../../src/http/call-abort.js';
 import { bulkheadPolicy } from '../../src/http/bulkhead-policy.js';
 import { sleep } from '../../src/http/clock.js';
 import { createCredentialVerdicts } from '../../src/http/credential-verdicts.js';
@@ -46,7 +47,7 @@ function newCall(overrides: Partial<UpstreamCall> = {}): UpstreamCall {
   return {
     request: { baseUrl: 'http://upstream.test', path: '/jobs/1', projectId: 'p' },
     context: { credential: { kind: 'token', token: 'tok' }, principal: 't:abc', requestId: 'r-1' },
-    controller: new AbortController(),
+    cancel: new CallAbort(),
     host: host(),
     deadline: Number.MAX_SAFE_INTEGER,
     attempt: 0,
@@ -88,18 +89,18 @@ describe('compose', () => {
 });
 
 describe('sleep on a clock', () => {
-  it('resolves when the clock reaches it, and rejects with the reason as soon as the signal aborts', async () => {
+  it('resolves when the clock reaches it, and rejects with the reason as soon as the call is aborted', async () => {
     const clock = createTestClock();
-    const controller = new AbortController();
+    const controller = new CallAbort();
     let done = false;
-    const slept = sleep(clock, 500, controller.signal).then(() => (done = true));
+    const slept = sleep(clock, 500, controller).then(() => (done = true));
     await clock.advance(499);
     expect(done).toBe(false);
     await clock.advance(1);
     await slept;
     expect(done).toBe(true);
 
-    const aborted = sleep(clock, 500, controller.signal);
+    const aborted = sleep(clock, 500, controller);
     controller.abort(new Cancelled());
     await expect(aborted).rejects.toBeInstanceOf(Cancelled);
     expect(clock.pending()).toEqual([]);
@@ -111,13 +112,10 @@ describe('deadlinePolicy', () => {
     const clock = createTestClock();
     const policy = deadlinePolicy(clock, 1_000);
     const call = newCall();
-    const hanging = policy(
-      call,
-      (c) => new Promise((_, reject) => c.controller.signal.addEventListener('abort', () => reject(c.controller.signal.reason))),
-    ).catch((error: unknown) => error);
+    const hanging = policy(call, (c) => new Promise((_, reject) => c.cancel.onAbort(reject))).catch((error: unknown) => error);
     expect(call.deadline).toBe(clock.now() + 1_000);
     await clock.advance(999);
-    expect(call.controller.signal.aborted).toBe(false);
+    expect(call.cancel.aborted).toBe(false);
     await clock.advance(1);
     expect(await hanging).toBeInstanceOf(DeadlineExceeded);
 
@@ -153,11 +151,7 @@ describe('retryPolicy', () => {
   it('does not retry a 500, a 404 or a failure of ours; does retry a dropped connection', async () => {
     const clock = createTestClock();
     const policy = retryPolicy(options(clock));
-    for (const error of [
-      unavailable(500),
-      upstreamError('NOT_FOUND', info(404)),
-      abortedError('CCE', 1000, AbortSignal.abort(new Cancelled())),
-    ]) {
+    for (const error of [unavailable(500), upstreamError('NOT_FOUND', info(404)), abortedError('CCE', 1000, new Cancelled())]) {
       const next = scripted(error, OK);
       await expect(policy(newCall(), next)).rejects.toBe(error);
       expect(next.calls).toBe(1);
@@ -195,7 +189,7 @@ describe('retryPolicy', () => {
     const call = newCall();
     const result = retryPolicy(options(clock))(call, next);
     await clock.waitForTimer(700);
-    call.controller.abort(new Cancelled());
+    call.cancel.abort(new Cancelled());
     const error = (await result.catch((e: unknown) => e)) as JobError;
     expect(isCancellation(error)).toBe(true);
     expect(next.calls).toBe(1);
@@ -284,7 +278,7 @@ describe('attemptTelemetry', () => {
     const policy = attemptTelemetry('CCE', { attempt: (e) => events.push(e) });
     await policy(newCall(), scripted(OK));
     await policy(newCall({ attempt: 1 }), scripted(unavailable(503))).catch(() => undefined);
-    await policy(newCall(), scripted(abortedError('CCE', 1000, AbortSignal.abort(new Cancelled())))).catch(() => undefined);
+    await policy(newCall(), scripted(abortedError('CCE', 1000, new Cancelled()))).catch(() => undefined);
     expect(events.map((e) => [e.outcome, e.status, e.attempt, e.origin, e.requestId])).toEqual([
       ['ok', 200, 1, 'http://upstream.test', 'r-1'],
       ['UPSTREAM_UNAVAILABLE', 503, 2, 'http://upstream.test', 'r-1'],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CallAbort } from '../../src/http/call-abort.js';
 import { BulkheadFull, createFairBulkhead } from '../../src/http/fair-bulkhead.js';
 
 /** A call that runs until the test ends it, recording that it started. */
@@ -101,18 +102,18 @@ describe('createFairBulkhead', () => {
     expect(outcomes.filter((o) => o.endsWith('ran')).sort()).toEqual(['a1 ran', 'a2 ran', 'b1 ran', 'b2 ran']);
   });
 
-  it('a waiting call whose signal aborts leaves at once and does not strand the calls behind it', async () => {
+  it('a waiting call that is aborted leaves at once and does not strand the calls behind it', async () => {
     const b = createFairBulkhead({ slots: 1, queue: 5, share: 1 });
     const first = held();
     void b.execute('a', first.fn);
-    const controller = new AbortController();
+    const controller = new CallAbort();
     let leftStarted = false;
     const leaving = b.execute(
       'a',
       async () => {
         leftStarted = true;
       },
-      controller.signal,
+      controller,
     );
     const staying = b.execute('a', async () => 'stayed');
     controller.abort(new Error('gone'));
@@ -125,7 +126,7 @@ describe('createFairBulkhead', () => {
     expect(b.running).toBe(0);
   });
 
-  it('a failing call frees its slot; an already aborted signal never runs', async () => {
+  it('a failing call frees its slot; an already aborted call never runs', async () => {
     const b = createFairBulkhead({ slots: 1, queue: 0, share: 1 });
     await expect(b.execute('a', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(
@@ -136,7 +137,9 @@ describe('createFairBulkhead', () => {
     await settle();
     expect(b.running).toBe(0);
     expect(await b.execute('a', async () => 'free again')).toBe('free again');
-    await expect(b.execute('a', async () => 'never', AbortSignal.abort(new Error('early')))).rejects.toThrow('early');
+    const early = new CallAbort();
+    early.abort(new Error('early'));
+    await expect(b.execute('a', async () => 'never', early)).rejects.toThrow('early');
   });
 
   it('share rounds up and never goes below one slot or above all of them', () => {

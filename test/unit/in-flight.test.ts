@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CallAbort } from '../../src/http/call-abort.js';
 import { Cancelled, createInFlight } from '../../src/http/in-flight.js';
 
 function deferred<T>() {
@@ -34,8 +35,8 @@ describe('createInFlight', () => {
   it('keeps the call going while any caller stays, and answers the one who left at once', async () => {
     const inFlight = createInFlight<string>();
     const answer = deferred<string>();
-    let controller: AbortController | undefined;
-    const start = (c: AbortController) => {
+    let controller: CallAbort | undefined;
+    const start = (c: CallAbort) => {
       controller = c;
       return answer.promise;
     };
@@ -44,17 +45,17 @@ describe('createInFlight', () => {
     const stays = inFlight.join('k', start, new AbortController().signal, leaving);
     leaver.abort();
     await expect(left).rejects.toThrow('left');
-    expect(controller!.signal.aborted).toBe(false);
+    expect(controller!.aborted).toBe(false);
     answer.resolve('done');
     await expect(stays).resolves.toBe('done');
   });
 
   it('aborts the call with Cancelled when every caller has left, and starts afresh for the next', async () => {
     const inFlight = createInFlight<string>();
-    const controllers: AbortController[] = [];
-    const start = (c: AbortController) => {
+    const controllers: CallAbort[] = [];
+    const start = (c: CallAbort) => {
       controllers.push(c);
-      return new Promise<string>((_resolve, reject) => c.signal.addEventListener('abort', () => reject(c.signal.reason)));
+      return new Promise<string>((_resolve, reject) => c.onAbort(reject));
     };
     const one = new AbortController();
     const two = new AbortController();
@@ -63,12 +64,12 @@ describe('createInFlight', () => {
     two.abort();
     await Promise.allSettled(calls);
     expect(controllers).toHaveLength(1);
-    expect(controllers[0]!.signal.reason).toBeInstanceOf(Cancelled);
+    expect(controllers[0]!.reason).toBeInstanceOf(Cancelled);
     expect(inFlight.size).toBe(0);
 
     void inFlight.join('k', start, new AbortController().signal, leaving).catch(() => undefined);
     expect(controllers).toHaveLength(2);
-    controllers[1]!.abort();
+    controllers[1]!.abort(new Error('done'));
   });
 
   it('hands a failure to every caller and forgets the key', async () => {
