@@ -10,7 +10,8 @@ interface Shared<T> {
   waiters: number;
   /** Callers with a signal, each answered on its own (a caller that leaves is answered at once). */
   joiners: Joiner<T>[];
-  forget(): void;
+  /** The map it is listed in, until it settles or every caller has left. */
+  calls: Map<string, Shared<T>>;
 }
 
 interface Joiner<T> {
@@ -52,14 +53,18 @@ function leave(joiner: Joiner<unknown>): void {
   shared.joiners.splice(at, 1);
   if (--shared.waiters === 0) {
     // Gone at once, so a caller arriving while the cancelled call winds down starts a fresh one.
-    shared.forget();
+    forget(shared);
     shared.cancel.abort(new Cancelled());
   }
   joiner.reject(joiner.leaving());
 }
 
+function forget<T>(shared: Shared<T>): void {
+  if (shared.calls.get(shared.key) === shared) shared.calls.delete(shared.key);
+}
+
 function settle<T>(shared: Shared<T>, ok: boolean, result: unknown): void {
-  shared.forget();
+  forget(shared);
   const joiners = shared.joiners;
   shared.joiners = [];
   for (const joiner of joiners) {
@@ -98,9 +103,7 @@ export function createInFlight<T>() {
           waiters: 0,
           joiners: [],
           promise: undefined as unknown as Promise<T>,
-          forget: () => {
-            if (calls.get(key) === fresh) calls.delete(key);
-          },
+          calls,
         };
         calls.set(key, fresh);
         fresh.promise = start(cancel, a as A, b as B);
