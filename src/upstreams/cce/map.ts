@@ -3,6 +3,7 @@ import { jobBase, textOrNull, type JobBase } from '../../model/job.js';
 import { stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { idPartProblem } from '../../model/validate.js';
+import { idEncoder } from '../../model/ids.js';
 import { globalIdKind, jobRefParts, readJobRef, type GlobalIdKind } from '../global-ids.js';
 import { isObject, objectOr, stringOr, unexpected, type Json } from '../shape.js';
 
@@ -103,7 +104,19 @@ function checkUid(uid: string, place: MapPlace): void {
  * updateTimestamp }, spec: { type, cluster/resource ids, extend params, sub-jobs }, status }`) and its embedded sub-jobs. Sub-jobs deeper than
  * `place.maxDepth` make the payload an UPSTREAM_ERROR rather than a stack overflow.
  */
-export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: string, depth = 0): CceJobModel {
+export function mapCceJob(dto: unknown, place: MapPlace): CceJobModel {
+  // Every job of one payload shares the id's tag, region and project: their encoding is done once.
+  const mint = idEncoder(CCE_IDS[place.api].tag, [place.region, place.projectId]);
+  return mapJob(dto, place, mint, undefined, 0);
+}
+
+function mapJob(
+  dto: unknown,
+  place: MapPlace,
+  mint: (jobId: string) => string,
+  parentApiVersion: string | undefined,
+  depth: number,
+): CceJobModel {
   if (!isObject(dto)) throw unexpected('CCE', 'job is not an object', place.requestId);
   if (depth > place.maxDepth) throw unexpected('CCE', `sub-jobs nested deeper than ${place.maxDepth}`, place.requestId);
   const f = read(dto, place.api);
@@ -115,7 +128,7 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   let subJobsError: JobError | undefined;
   if (Array.isArray(f.subJobs)) {
     try {
-      subJobs = f.subJobs.map((sub) => mapCceJob(sub, place, apiVersion, depth + 1));
+      subJobs = f.subJobs.map((sub) => mapJob(sub, place, mint, apiVersion, depth + 1));
     } catch (error) {
       if (!(error instanceof BadUpstreamId)) throw error;
       // Nothing from this list is used (primed, read by uid, given an id); the job itself stands.
@@ -129,7 +142,7 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   return {
     __typename: 'CceJob',
     ...jobBase({
-      id: cceGlobalId(ref),
+      id: mint(f.uid),
       source: 'CCE',
       ref,
       rawStatus: f.status,
