@@ -128,7 +128,9 @@ function mapJob(
   let subJobsError: JobError | undefined;
   if (Array.isArray(f.subJobs)) {
     try {
-      subJobs = f.subJobs.map((sub) => mapJob(sub, place, mint, apiVersion, depth + 1));
+      const list = f.subJobs as unknown[];
+      subJobs = new Array<CceJobModel>(list.length);
+      for (let i = 0; i < list.length; i++) subJobs[i] = mapJob(list[i], place, mint, apiVersion, depth + 1);
     } catch (error) {
       if (!(error instanceof BadUpstreamId)) throw error;
       // Nothing from this list is used (primed, read by uid, given an id); the job itself stands.
@@ -139,7 +141,7 @@ function mapJob(
   // Embedded sub-jobs are whole Job objects: one without a list has none. Only a top-level copy
   // (a v2 list entry) may have left its list out, to be read from its detail when asked.
   else if (depth > 0) subJobs = [];
-  return {
+  const job: CceJobModel = {
     __typename: 'CceJob',
     ...jobBase({
       id: mint(f.uid),
@@ -160,10 +162,12 @@ function mapJob(
     resourceName: f.resourceName,
     extendParams: keyValues(f.extend),
     subJobs,
-    ...(subJobsError ? { subJobsError } : {}),
     partial: depth > 0 && (f.created == null || f.created === '' || f.updated == null || f.updated === ''),
     ref,
   };
+  // Only on the rare job whose list failed: a property that is there only then, without an empty object per job.
+  if (subJobsError) job.subJobsError = subJobsError;
+  return job;
 }
 
 function keyValues(map: unknown): KeyValueModel[] {
