@@ -151,21 +151,24 @@ export function createCceLoaders(
     return embedded?.get(refKey(ref));
   }
 
-  const lists = createJobLoader<CceListKey, CceJobModel[]>({
-    service: 'CCE',
-    observer: settings.loaderObserver,
-    keyOf: (k) => JSON.stringify([k.region, k.projectId]),
-    async fetch(key) {
-      const { body, requestId } = await api.list(key.region, key.projectId, call);
-      const place = { api: 'v2' as const, ...key, maxDepth: settings.maxSubJobDepth, requestId };
-      const list = body.map((dto) => mapCceJob(dto, place));
-      for (const job of list) {
-        unindexed.push({ job, withSelf: true });
-        remember(job);
-      }
-      return list;
-    },
-  });
+  // Most requests read single jobs: the list loader is made when a list is first asked for.
+  let lists: CceLoaders['lists'] | undefined;
+  const createLists = () =>
+    createJobLoader<CceListKey, CceJobModel[]>({
+      service: 'CCE',
+      observer: settings.loaderObserver,
+      keyOf: (k) => JSON.stringify([k.region, k.projectId]),
+      async fetch(key) {
+        const { body, requestId } = await api.list(key.region, key.projectId, call);
+        const place = { api: 'v2' as const, ...key, maxDepth: settings.maxSubJobDepth, requestId };
+        const list = body.map((dto) => mapCceJob(dto, place));
+        for (const job of list) {
+          unindexed.push({ job, withSelf: true });
+          remember(job);
+        }
+        return list;
+      },
+    });
 
   function remember(job: CceJobModel): void {
     const uids = job.subJobs?.length ? descendantUids(job) : undefined;
@@ -193,7 +196,14 @@ export function createCceLoaders(
     parents.set(call.principal, hints);
   }
 
-  return { jobs, details, lists };
+  return {
+    jobs,
+    details,
+    get lists() {
+      lists ??= createLists();
+      return lists;
+    },
+  };
 }
 
 function add(index: Map<string, CceJobModel>, job: CceJobModel): void {
