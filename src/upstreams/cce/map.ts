@@ -1,6 +1,6 @@
 import { JobError } from '../../model/errors.js';
-import { jobBase, textOrNull, type JobBase } from '../../model/job.js';
-import { stateTable } from '../../model/state.js';
+import { finishedAtOf, textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { idPartProblem } from '../../model/validate.js';
 import { idEncoder } from '../../model/ids.js';
@@ -141,21 +141,28 @@ function mapJob(
   // Embedded sub-jobs are whole Job objects: one without a list has none. Only a top-level copy
   // (a v2 list entry) may have left its list out, to be read from its detail when asked.
   else if (depth > 0) subJobs = [];
+  // One literal, not jobBase's object spread into another: this runs for every job of every payload.
+  // The shared fields are derived as jobBase derives them (normalizeState, isTerminal, finishedAtOf).
+  const state = normalizeState(STATES, f.status);
+  const terminal = isTerminal(state);
+  const updatedAt = toDateTime(f.updated);
   const job: CceJobModel = {
     __typename: 'CceJob',
-    ...jobBase({
-      id: mint(f.uid),
-      source: 'CCE',
-      ref,
-      rawStatus: f.status,
-      states: STATES,
-      type: f.type,
-      message: f.reason,
-      createdAt: toDateTime(f.created),
-      updatedAt: toDateTime(f.updated),
-      // v2 says when the job finished; v3 only when it last changed (undefined: derived from that).
-      finishedAt: place.api === 'v2' ? toDateTime(f.completion) : undefined,
-    }),
+    id: mint(f.uid),
+    source: 'CCE',
+    jobId: ref.jobId,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: f.type,
+    state,
+    terminal,
+    rawStatus: f.status,
+    message: f.reason,
+    progress: null,
+    createdAt: toDateTime(f.created),
+    updatedAt,
+    // v2 says when the job finished; v3 only when it last changed (undefined: derived from that).
+    finishedAt: finishedAtOf(place.api === 'v2' ? toDateTime(f.completion) : undefined, terminal, updatedAt),
     apiVersion,
     clusterId: f.clusterId,
     resourceId: f.resourceId,
