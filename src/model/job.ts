@@ -62,8 +62,16 @@ export function jobBase(facts: JobFacts): JobBase {
     progress: facts.progress ?? null,
     createdAt: facts.createdAt,
     updatedAt: facts.updatedAt,
-    finishedAt: facts.finishedAt !== undefined ? facts.finishedAt : terminal ? facts.updatedAt : null,
+    finishedAt: finishedAtOf(facts.finishedAt, terminal, facts.updatedAt),
   };
+}
+
+/**
+ * `finishedAt` as every mapper derives it: what the upstream says, or else the last update once
+ * the job is terminal. For a mapper that builds its model in one literal (CCE: ten jobs a payload).
+ */
+export function finishedAtOf(stated: string | null | undefined, terminal: boolean, updatedAt: string | null): string | null {
+  return stated !== undefined ? stated : terminal ? updatedAt : null;
 }
 
 /** Empty strings from upstreams mean "not set". */

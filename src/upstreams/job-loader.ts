@@ -12,8 +12,16 @@ export interface JobLoaderOptions<K, V> {
   /** The upstream, as metrics name it. */
   service: string;
   observer?: LoaderObserver | undefined;
-  /** Stable, unambiguous string for a key (a JSON tuple); must include the principal, region and project. */
+  /**
+   * Stable, unambiguous string for a key within this request's loader (a JSON tuple of region,
+   * project, id...). The loader serves one principal, so the principal need not be part of it.
+   */
   keyOf(key: K): string;
+  /**
+   * The key's name in the shared terminal cache (required with `cache`): it outlives the request, so
+   * it must include the principal as well as everything `keyOf` names.
+   */
+  cacheKeyOf?(key: K): string;
   /** One upstream read for one job. Rejects with a typed JobError. */
   fetch(key: K): Promise<V>;
   /** Shared terminal-job cache; values are kept only when `isTerminal` says so. */
@@ -33,13 +41,14 @@ export interface JobLoaderOptions<K, V> {
  * field in the same request may try again.
  */
 export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K, V>): DataLoader<K, V, string> {
-  const { service, observer, keyOf, fetch, cache, isTerminal, principal } = options;
+  const { service, observer, keyOf, cacheKeyOf, fetch, cache, isTerminal, principal } = options;
+  if (cache && !cacheKeyOf) throw new Error('createJobLoader: a cache needs cacheKeyOf, a key naming the principal');
   const loader: DataLoader<K, V, string> = new DataLoader<K, V, string>(
     (keys) => {
       observer?.batch?.(service, keys.length);
       return Promise.all(
         keys.map(async (key): Promise<V | Error> => {
-          const cacheKey = keyOf(key);
+          const cacheKey = cache ? cacheKeyOf!(key) : '';
           const cached = cache?.get(cacheKey, principal);
           // Only a shared (Redis) tier answers later; the in-memory cache costs no extra tick.
           const hit = (cached instanceof Promise ? await cached : cached) as V | undefined;

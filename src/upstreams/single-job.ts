@@ -53,8 +53,9 @@ export function singleJobUpstream<S extends JobSource, M extends JobModel>(spec:
         createJobLoader<JobRef, M>({
           service: spec.source,
           observer: settings.loaderObserver,
-          // A JSON tuple: ids may contain any separator a joined key would use (`p|q`, `x` vs `p`, `q|x`).
-          keyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.jobId]),
+          // JSON tuples: ids may contain any separator a joined key would use (`p|q`, `x` vs `p`, `q|x`).
+          keyOf: (r) => JSON.stringify([r.region, r.projectId, r.jobId]),
+          cacheKeyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.jobId]),
           cache: settings.cache,
           isTerminal: (job) => job.terminal,
           principal: call.principal,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobError, type ErrorCode } from '../../src/model/errors.js';
-import { decodeId, encodeId, type DecodedId, type IdPart } from '../../src/model/ids.js';
+import { decodeId, encodeId, idEncoder, type DecodedId, type IdPart } from '../../src/model/ids.js';
 import { checkIdPart, checkRegion } from '../../src/model/validate.js';
 import { caeGlobalId, caeTaskGlobalId, type CaeRef } from '../../src/upstreams/cae/map.js';
 import { cceGlobalId } from '../../src/upstreams/cce/map.js';
@@ -256,5 +256,16 @@ describe('checkIdPart', () => {
 describe('checkIdPart: only printable ASCII', () => {
   it.each(['环境', 'caf\u00e9', 'tab\there', 'nbsp\u00a0x', 'line\u2028sep'])('rejects %j with BAD_USER_INPUT', (value) => {
     expect(() => checkIdPart(value, 'environmentId')).toThrowError(expect.objectContaining({ code: 'BAD_USER_INPUT' }) as Error);
+  });
+});
+
+describe('idEncoder', () => {
+  // Shares the encoding of the leading parts; must give encodeId's text exactly, whatever the byte alignment.
+  const texts = ['', 'a', 'ab', 'abc', 'cn-north-4', 'é', '😀', '"q"', 'back\\slash', 'line\nbreak', '\ud800', 'x'.repeat(400)];
+  it.each(texts)('matches encodeId with the leading part %j', (lead) => {
+    for (const leading of [[lead], [lead, 'p'], [null, lead], [lead, 7]]) {
+      const mint = idEncoder('cce3', leading);
+      for (const last of [...texts, null, 0, 42]) expect(mint(last)).toBe(encodeId('cce3', [...leading, last]));
+    }
   });
 });

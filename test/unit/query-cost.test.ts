@@ -80,6 +80,14 @@ describe('exceedsJsonSize', () => {
   });
 });
 
+describe('exceedsJsonSize and jsonSize', () => {
+  it('agree at every bound, whatever the strings and numbers', () => {
+    const value = { clé: ['é', '😀', 'plain', -Math.PI * 1e-300, 0, null, true, { k: 'x'.repeat(50) }], n: 12 };
+    const size = jsonSize(value);
+    for (let max = 0; max <= size + 200; max++) expect(exceedsJsonSize(value, max)).toBe(size > max);
+  });
+});
+
 describe('jsonSize', () => {
   it('is the size exceedsJsonSize measures against, within a few percent of the real text', () => {
     const value = { jobs: Array.from({ length: 40 }, (_, i) => ({ id: `job-${i}`, subJobs: [{ state: 'SUCCEEDED', progress: i }] })) };

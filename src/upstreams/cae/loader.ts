@@ -15,8 +15,9 @@ export function createCaeLoader(
   return createJobLoader<CaeRef, CaeJobModel>({
     service: 'CAE',
     observer: settings.loaderObserver,
-    // A JSON tuple: ids may contain any separator a joined key would use.
-    keyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.environmentId, r.enterpriseProjectId, r.jobId]),
+    // JSON tuples: ids may contain any separator a joined key would use.
+    keyOf: (r) => JSON.stringify([r.region, r.projectId, r.environmentId, r.enterpriseProjectId, r.jobId]),
+    cacheKeyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.environmentId, r.enterpriseProjectId, r.jobId]),
     cache: settings.cache,
     isTerminal: (job) => job.terminal,
     principal: call.principal,

@@ -1,8 +1,9 @@
 import { JobError } from '../../model/errors.js';
-import { jobBase, textOrNull, type JobBase } from '../../model/job.js';
-import { stateTable } from '../../model/state.js';
+import { finishedAtOf, textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { idPartProblem } from '../../model/validate.js';
+import { idEncoder } from '../../model/ids.js';
 import { globalIdKind, jobRefParts, readJobRef, type GlobalIdKind } from '../global-ids.js';
 import { isObject, objectOr, stringOr, unexpected, type Json } from '../shape.js';
 
@@ -103,7 +104,19 @@ function checkUid(uid: string, place: MapPlace): void {
  * updateTimestamp }, spec: { type, cluster/resource ids, extend params, sub-jobs }, status }`) and its embedded sub-jobs. Sub-jobs deeper than
  * `place.maxDepth` make the payload an UPSTREAM_ERROR rather than a stack overflow.
  */
-export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: string, depth = 0): CceJobModel {
+export function mapCceJob(dto: unknown, place: MapPlace): CceJobModel {
+  // Every job of one payload shares the id's tag, region and project: their encoding is done once.
+  const mint = idEncoder(CCE_IDS[place.api].tag, [place.region, place.projectId]);
+  return mapJob(dto, place, mint, undefined, 0);
+}
+
+function mapJob(
+  dto: unknown,
+  place: MapPlace,
+  mint: (jobId: string) => string,
+  parentApiVersion: string | undefined,
+  depth: number,
+): CceJobModel {
   if (!isObject(dto)) throw unexpected('CCE', 'job is not an object', place.requestId);
   if (depth > place.maxDepth) throw unexpected('CCE', `sub-jobs nested deeper than ${place.maxDepth}`, place.requestId);
   const f = read(dto, place.api);
@@ -115,7 +128,9 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   let subJobsError: JobError | undefined;
   if (Array.isArray(f.subJobs)) {
     try {
-      subJobs = f.subJobs.map((sub) => mapCceJob(sub, place, apiVersion, depth + 1));
+      const list = f.subJobs as unknown[];
+      subJobs = new Array<CceJobModel>(list.length);
+      for (let i = 0; i < list.length; i++) subJobs[i] = mapJob(list[i], place, mint, apiVersion, depth + 1);
     } catch (error) {
       if (!(error instanceof BadUpstreamId)) throw error;
       // Nothing from this list is used (primed, read by uid, given an id); the job itself stands.
@@ -126,31 +141,40 @@ export function mapCceJob(dto: unknown, place: MapPlace, parentApiVersion?: stri
   // Embedded sub-jobs are whole Job objects: one without a list has none. Only a top-level copy
   // (a v2 list entry) may have left its list out, to be read from its detail when asked.
   else if (depth > 0) subJobs = [];
-  return {
+  // One literal, not jobBase's object spread into another: this runs for every job of every payload.
+  // The shared fields are derived as jobBase derives them (normalizeState, isTerminal, finishedAtOf).
+  const state = normalizeState(STATES, f.status);
+  const terminal = isTerminal(state);
+  const updatedAt = toDateTime(f.updated);
+  const job: CceJobModel = {
     __typename: 'CceJob',
-    ...jobBase({
-      id: cceGlobalId(ref),
-      source: 'CCE',
-      ref,
-      rawStatus: f.status,
-      states: STATES,
-      type: f.type,
-      message: f.reason,
-      createdAt: toDateTime(f.created),
-      updatedAt: toDateTime(f.updated),
-      // v2 says when the job finished; v3 only when it last changed (undefined: derived from that).
-      finishedAt: place.api === 'v2' ? toDateTime(f.completion) : undefined,
-    }),
+    id: mint(f.uid),
+    source: 'CCE',
+    jobId: ref.jobId,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: f.type,
+    state,
+    terminal,
+    rawStatus: f.status,
+    message: f.reason,
+    progress: null,
+    createdAt: toDateTime(f.created),
+    updatedAt,
+    // v2 says when the job finished; v3 only when it last changed (undefined: derived from that).
+    finishedAt: finishedAtOf(place.api === 'v2' ? toDateTime(f.completion) : undefined, terminal, updatedAt),
     apiVersion,
     clusterId: f.clusterId,
     resourceId: f.resourceId,
     resourceName: f.resourceName,
     extendParams: keyValues(f.extend),
     subJobs,
-    ...(subJobsError ? { subJobsError } : {}),
     partial: depth > 0 && (f.created == null || f.created === '' || f.updated == null || f.updated === ''),
     ref,
   };
+  // Only on the rare job whose list failed: a property that is there only then, without an empty object per job.
+  if (subJobsError) job.subJobsError = subJobsError;
+  return job;
 }
 
 function keyValues(map: unknown): KeyValueModel[] {
