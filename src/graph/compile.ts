@@ -6,6 +6,8 @@ import { isPromise } from 'graphql/jsutils/isPromise.js';
 import { promiseForObject } from 'graphql/jsutils/promiseForObject.js';
 import {
   GraphQLError,
+  GraphQLID,
+  GraphQLString,
   TypeNameMetaFieldDef,
   defaultTypeResolver,
   getArgumentValues,
@@ -17,6 +19,7 @@ import {
   isObjectType,
   locatedError,
   responsePathAsArray,
+  typeFromAST,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLAbstractType,
@@ -25,6 +28,7 @@ import {
   type GraphQLOutputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type VariableDefinitionNode,
 } from 'graphql';
 import { planQuery, subPlan, type FieldPlan, type QueryPlan } from './plan.js';
 
@@ -43,7 +47,37 @@ export type CompiledQuery = (
 
 export function compileQuery(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): CompiledQuery | undefined {
   const plan = planQuery(schema, document, operationName);
-  return plan && ((context, rawVariables) => execute(plan, context, rawVariables));
+  if (!plan) return undefined;
+  const strings = stringVariables(schema, plan.operation.variableDefinitions ?? []);
+  return (context, rawVariables) => execute(plan, context, rawVariables, strings);
+}
+
+/**
+ * The names of the operation's variables when each is a String or ID (nullable or not) with no
+ * default, as most operations' are (`$projectId: String!, $jobId: String!`); undefined otherwise.
+ * Given a string, graphql-js's coercion of these returns it unchanged: that much is done here
+ * without it, and anything else (a missing, null or non-string value, other types) is left to it.
+ */
+function stringVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): string[] | undefined {
+  const names: string[] = [];
+  for (const definition of definitions) {
+    const type = typeFromAST(schema, definition.type);
+    const named = type && isNonNullType(type) ? type.ofType : type;
+    if (definition.defaultValue || (named !== GraphQLString && named !== GraphQLID)) return undefined;
+    names.push(definition.variable.name.value);
+  }
+  return names;
+}
+
+/** getVariableValues's answer for string variables given as strings, or undefined for it to judge. */
+function givenStrings(names: string[], raw: Record<string, unknown>): Record<string, unknown> | undefined {
+  const coerced = Object.create(null) as Record<string, unknown>;
+  for (const name of names) {
+    const value = raw[name];
+    if (typeof value !== 'string' || !Object.hasOwn(raw, name)) return undefined;
+    coerced[name] = value;
+  }
+  return coerced;
 }
 
 /** graphql-js's Path: resolvers see it as `info.path`, and error positions are tracked by identity. */
@@ -66,10 +100,15 @@ function execute(
   plan: QueryPlan,
   context: unknown,
   rawVariables: Record<string, unknown> | null | undefined,
+  strings: string[] | undefined,
 ): ExecutionResult | Promise<ExecutionResult> {
-  const coerced = getVariableValues(plan.schema, plan.operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 50 });
-  if (coerced.errors) return { errors: coerced.errors };
-  const run: Run = { plan, context, variables: coerced.coerced, errors: [], nulled: new Set() };
+  let variables = strings && givenStrings(strings, rawVariables ?? {});
+  if (!variables) {
+    const coerced = getVariableValues(plan.schema, plan.operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return { errors: coerced.errors };
+    variables = coerced.coerced;
+  }
+  const run: Run = { plan, context, variables, errors: [], nulled: new Set() };
   const respond = (data: unknown): ExecutionResult =>
     run.errors.length === 0 ? { data: data as ExecutionResult['data'] } : { errors: run.errors, data: data as ExecutionResult['data'] };
   let data: unknown;
