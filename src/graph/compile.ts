@@ -1,9 +1,8 @@
-// graphql-js's own helpers (internal to graphql, not its public API), so that values print, promises
-// are recognised and objects of promises are awaited exactly as its executor does.
+// graphql-js's own helpers (internal to graphql, not its public API), so that values print and
+// promises and lists are recognised exactly as its executor does.
 import { inspect as describe } from 'graphql/jsutils/inspect.js';
 import { isIterableObject as isIterable } from 'graphql/jsutils/isIterableObject.js';
 import { isPromise } from 'graphql/jsutils/isPromise.js';
-import { promiseForObject } from 'graphql/jsutils/promiseForObject.js';
 import {
   GraphQLError,
   GraphQLID,
@@ -142,7 +141,7 @@ function infoFor(run: Run, field: FieldPlan, path: Path): GraphQLResolveInfo {
 }
 
 function executeFields(run: Run, plans: FieldPlan[], source: unknown, path: Path | undefined): unknown {
-  const results = Object.create(null) as Record<string, unknown>;
+  const results = newResultObject(run);
   let containsPromise = false;
   try {
     for (const field of plans) {
@@ -155,18 +154,27 @@ function executeFields(run: Run, plans: FieldPlan[], source: unknown, path: Path
   } catch (error) {
     // The fields already started may still reject: wait for them, so their errors land (or are dropped) first.
     if (containsPromise) {
-      return awaitFields(results).finally(() => {
+      return awaitFields(run, results).finally(() => {
         throw error;
       });
     }
     throw error;
   }
-  return containsPromise ? awaitFields(results) : results;
+  return containsPromise ? awaitFields(run, results) : results;
 }
 
-/** graphql-js's promiseForObject, typed for what it is given here too: some values promises, some not. */
-function awaitFields(results: Record<string, unknown>): Promise<Record<string, unknown>> {
-  return promiseForObject(results as Record<string, Promise<unknown>>);
+function newResultObject(run: Run): Record<string, unknown> {
+  return run.plan.plainObjects ? {} : (Object.create(null) as Record<string, unknown>);
+}
+
+/** graphql-js's promiseForObject (the same promises, so the same order of events), making the plan's kind of object. */
+function awaitFields(run: Run, results: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return Promise.all(Object.values(results)).then((resolvedValues) => {
+    const resolved = newResultObject(run);
+    const keys = Object.keys(results);
+    for (let i = 0; i < keys.length; i++) resolved[keys[i]!] = resolvedValues[i];
+    return resolved;
+  });
 }
 
 function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): unknown {

@@ -9,6 +9,7 @@ import {
   isNonNullType,
   isObjectType,
   typeFromAST,
+  visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -35,6 +36,12 @@ export interface QueryPlan {
   fragments: Record<string, FragmentDefinitionNode>;
   queryType: GraphQLObjectType;
   root: FieldPlan[];
+  /**
+   * Whether result objects may be ordinary objects rather than null-prototype ones as graphql-js
+   * makes them: V8 keeps those in dictionary mode, slower to fill and to serialize. Only a response
+   * key `__proto__` (an alias) tells the two apart, and then the plan makes graphql-js's kind.
+   */
+  plainObjects: boolean;
 }
 
 export interface FieldPlan {
@@ -75,9 +82,20 @@ export function planQuery(schema: GraphQLSchema, document: DocumentNode, operati
   const queryType = schema.getQueryType();
   if (!queryType || (operation.directives?.length ?? 0) > 0) return undefined;
   if (!selectionsArePlain(operation.selectionSet, fragments, new Set())) return undefined;
-  const plan: QueryPlan = { schema, operation, fragments, queryType, root: [] };
+  const plan: QueryPlan = { schema, operation, fragments, queryType, root: [], plainObjects: !hasProtoKey(document) };
   plan.root = planFields(plan, queryType, [operation.selectionSet]);
   return plan;
+}
+
+/** Whether any field of the document is answered under the key `__proto__`. */
+function hasProtoKey(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if ((node.alias ?? node.name).value === '__proto__') found = true;
+    },
+  });
+  return found;
 }
 
 /** The fields below `field` when its value is of runtime type `type`. */

@@ -511,6 +511,8 @@ const basics: Case[] = [
     query: 'query ($f: Filter!, $l: [Int!]!, $c: Color, $m: Money) { echo(filter: $f, list: $l, color: $c, money: $m) }',
     variables: { f: { nam: 'x', limit: 'many' }, l: [1, 'x', null], c: 'REd', m: 'ten' },
   },
+  { name: 'a response key __proto__ (an alias), sync', query: '{ __proto__: hello a: hello box { __proto__: id } }' },
+  { name: 'a response key __proto__ (an alias), async', query: '{ __proto__: asyncBox { id } b: asyncBox(k: "b@2") { __proto__: id } }' },
   { name: 'missing required variable', query: 'query ($x: Int!, $y: String!) { greet(times: $x, name: $y) }', variables: { y: 3 } },
   {
     name: 'String and ID variables given as strings (the plan coerces these itself)',
