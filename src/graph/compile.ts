@@ -92,7 +92,7 @@ interface Run {
   variables: Record<string, unknown>;
   errors: GraphQLError[];
   /** Positions already nulled by an error: a later error at or below one is dropped (graphql-js's CollectedErrors). */
-  nulled: Set<Path | undefined>;
+  nulled: Set<Path | undefined> | undefined;
 }
 
 function execute(
@@ -107,7 +107,7 @@ function execute(
     if (coerced.errors) return { errors: coerced.errors };
     variables = coerced.coerced;
   }
-  const run: Run = { plan, context, variables, errors: [], nulled: new Set() };
+  const run: Run = { plan, context, variables, errors: [], nulled: undefined };
   const respond = (data: unknown): ExecutionResult =>
     run.errors.length === 0 ? { data: data as ExecutionResult['data'] } : { errors: run.errors, data: data as ExecutionResult['data'] };
   let data: unknown;
@@ -185,12 +185,32 @@ function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): 
   let result: unknown;
   try {
     // Arguments are coerced for every call, as graphql-js does: a resolver may keep or change its args object.
-    const args = field.def.args.length === 0 ? {} : getArgumentValues(field.def, field.nodes[0]!, run.variables);
+    const args =
+      field.def.args.length === 0
+        ? {}
+        : (fromVariables(field, run.variables) ?? getArgumentValues(field.def, field.nodes[0]!, run.variables));
     result = field.resolve ? field.resolve(source, args, run.context, info!) : readProperty(run, field, source, args, info, path);
   } catch (raw) {
     return handleFieldError(run, locate(raw, field, path), field.type, path);
   }
   return completeField(run, field, info, path, result);
+}
+
+/**
+ * getArgumentValues's answer when every argument is a variable with a value: graphql-js hands a
+ * variable's (already coerced) value on as it is. A variable absent or null (defaults, non-null
+ * checks, their errors) is left to it.
+ */
+function fromVariables(field: FieldPlan, variables: Record<string, unknown>): Record<string, unknown> | undefined {
+  const pairs = field.variableArgs;
+  if (!pairs) return undefined;
+  const args: Record<string, unknown> = {};
+  for (const [arg, variable] of pairs) {
+    const value = variables[variable];
+    if (value == null || !Object.hasOwn(variables, variable)) return undefined;
+    args[arg] = value;
+  }
+  return args;
 }
 
 /** graphql-js's completion of a resolved value, with a failure anywhere below made this field's error. */
@@ -381,11 +401,12 @@ function locate(raw: unknown, field: FieldPlan, path: Path): GraphQLError {
 
 /** An error at a position not already nulled by another: below a nulled position it is noise. */
 function addError(run: Run, error: GraphQLError, path: Path | undefined): void {
-  if (run.nulled.size > 0) {
+  if (run.nulled) {
     for (let p = path; p !== undefined; p = p.prev) if (run.nulled.has(p)) return;
     if (run.nulled.has(undefined)) return;
   }
-  run.nulled.add(path);
+  // Made on the first error: most answers have none.
+  (run.nulled ??= new Set()).add(path);
   run.errors.push(error);
 }
 

@@ -61,6 +61,8 @@ export interface FieldPlan {
   nonNull: boolean;
   /** Whether anything may read the resolve info: a resolver, resolveType (abstract types) or isTypeOf. */
   needsInfo: boolean;
+  /** [argument, variable] for each argument, when every one is given as a variable (`cceJob(projectId: $p, jobId: $j)`). */
+  variableArgs: Array<[string, string]> | undefined;
 }
 
 /**
@@ -136,9 +138,22 @@ function planFields(plan: QueryPlan, type: GraphQLObjectType, selectionSets: rea
       plainLeaf: plain ? (nullable as GraphQLLeafType) : undefined,
       nonNull,
       needsInfo: Boolean(def.resolve) || readsInfo(getNamedType(def.type)),
+      variableArgs: variableArgs(def, nodes[0]!),
     });
   }
   return plans;
+}
+
+function variableArgs(def: GraphQLField<unknown, unknown>, node: FieldNode): Array<[string, string]> | undefined {
+  if (def.args.length === 0) return undefined;
+  const pairs: Array<[string, string]> = [];
+  for (const arg of def.args) {
+    // The last of the same name, as graphql-js's keyMap takes it (validation allows only one).
+    const value = node.arguments?.findLast((given) => given.name.value === arg.name)?.value;
+    if (value?.kind !== Kind.VARIABLE) return undefined;
+    pairs.push([arg.name, value.name.value]);
+  }
+  return pairs;
 }
 
 /** graphql-js's getFieldDef: the introspection fields on the query type, __typename everywhere. */

@@ -513,6 +513,16 @@ const basics: Case[] = [
   },
   { name: 'a response key __proto__ (an alias), sync', query: '{ __proto__: hello a: hello box { __proto__: id } }' },
   { name: 'a response key __proto__ (an alias), async', query: '{ __proto__: asyncBox { id } b: asyncBox(k: "b@2") { __proto__: id } }' },
+  {
+    name: 'every argument a variable: a list variable given one value, a string, an input object',
+    query: 'query ($k: [String!]!, $n: String, $t: Int) { pets(kinds: $k) { name } greet(name: $n, times: $t) }',
+    variables: { k: 'Dog', n: 'v', t: 2 },
+  },
+  {
+    name: 'every argument a variable, one of them null or absent',
+    query: 'query ($k: [String!]!, $n: String, $t: Int) { pets(kinds: $k) { name } a: greet(name: $n, times: $t) }',
+    variables: { k: ['Dog', 'Cat'], n: null },
+  },
   { name: 'missing required variable', query: 'query ($x: Int!, $y: String!) { greet(times: $x, name: $y) }', variables: { y: 3 } },
   {
     name: 'String and ID variables given as strings (the plan coerces these itself)',
