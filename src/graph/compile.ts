@@ -197,18 +197,22 @@ function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): 
 }
 
 /**
- * getArgumentValues's answer when every argument is a variable with a value: graphql-js hands a
- * variable's (already coerced) value on as it is. A variable absent or null (defaults, non-null
- * checks, their errors) is left to it.
+ * getArgumentValues's answer when each argument is a variable with a value or is not given:
+ * graphql-js hands a variable's (already coerced) value on as it is, and an argument not given its
+ * default, if any. A variable absent or null (defaults, non-null checks, their errors) is left to it.
  */
 function fromVariables(field: FieldPlan, variables: Record<string, unknown>): Record<string, unknown> | undefined {
-  const pairs = field.variableArgs;
-  if (!pairs) return undefined;
+  const plan = field.variableArgs;
+  if (!plan) return undefined;
   const args: Record<string, unknown> = {};
-  for (const [arg, variable] of pairs) {
-    const value = variables[variable];
-    if (value == null || !Object.hasOwn(variables, variable)) return undefined;
-    args[arg] = value;
+  for (const arg of plan) {
+    if (arg.variable === undefined) {
+      args[arg.name] = arg.value;
+      continue;
+    }
+    const value = variables[arg.variable];
+    if (value == null || !Object.hasOwn(variables, arg.variable)) return undefined;
+    args[arg.name] = value;
   }
   return args;
 }

@@ -44,6 +44,8 @@ export interface QueryPlan {
   plainObjects: boolean;
 }
 
+export type VariableArg = { name: string; variable: string } | { name: string; variable: undefined; value: unknown };
+
 export interface FieldPlan {
   /** The response key: the alias, or the field's name. */
   key: string;
@@ -61,8 +63,12 @@ export interface FieldPlan {
   nonNull: boolean;
   /** Whether anything may read the resolve info: a resolver, resolveType (abstract types) or isTypeOf. */
   needsInfo: boolean;
-  /** [argument, variable] for each argument, when every one is given as a variable (`cceJob(projectId: $p, jobId: $j)`). */
-  variableArgs: Array<[string, string]> | undefined;
+  /**
+   * How to make the field's arguments when each is given as a variable or not given at all
+   * (`cceJob(projectId: $p, jobId: $j)`, its `region` left out): per argument, the variable to read,
+   * or the default to use; an argument neither given nor defaulted is left out. Undefined otherwise.
+   */
+  variableArgs: VariableArg[] | undefined;
 }
 
 /**
@@ -144,16 +150,19 @@ function planFields(plan: QueryPlan, type: GraphQLObjectType, selectionSets: rea
   return plans;
 }
 
-function variableArgs(def: GraphQLField<unknown, unknown>, node: FieldNode): Array<[string, string]> | undefined {
+function variableArgs(def: GraphQLField<unknown, unknown>, node: FieldNode): VariableArg[] | undefined {
   if (def.args.length === 0) return undefined;
-  const pairs: Array<[string, string]> = [];
+  const args: VariableArg[] = [];
   for (const arg of def.args) {
     // The last of the same name, as graphql-js's keyMap takes it (validation allows only one).
     const value = node.arguments?.findLast((given) => given.name.value === arg.name)?.value;
-    if (value?.kind !== Kind.VARIABLE) return undefined;
-    pairs.push([arg.name, value.name.value]);
+    if (value?.kind === Kind.VARIABLE) args.push({ name: arg.name, variable: value.name.value });
+    else if (value !== undefined) return undefined;
+    else if (arg.defaultValue !== undefined) args.push({ name: arg.name, variable: undefined, value: arg.defaultValue });
+    // Required and not given: graphql-js's error.
+    else if (isNonNullType(arg.type)) return undefined;
   }
-  return pairs;
+  return args;
 }
 
 /** graphql-js's getFieldDef: the introspection fields on the query type, __typename everywhere. */

@@ -519,6 +519,11 @@ const basics: Case[] = [
     variables: { k: 'Dog', n: 'v', t: 2 },
   },
   {
+    name: 'arguments as variables or not given (defaults, a nullable one left out)',
+    query: 'query ($n: String) { a: greet(name: $n) b: greet echo(s: $n) }',
+    variables: { n: 'v' },
+  },
+  {
     name: 'every argument a variable, one of them null or absent',
     query: 'query ($k: [String!]!, $n: String, $t: Int) { pets(kinds: $k) { name } a: greet(name: $n, times: $t) }',
     variables: { k: ['Dog', 'Cat'], n: null },
