@@ -359,11 +359,12 @@ function yogaAnswer(result: ExecutionResult, mediaType: string): Answer {
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, requestId: string | undefined, text: string): void {
+  // As bytes: a string body would be joined to the header block and copied once more on the way out
+  // (tried: no difference in CPU per request measurable on this machine, and more heap garbage).
+  const bytes = Buffer.from(text);
   const head: Record<string, string | number> = { ...headers };
   if (requestId !== undefined) head['x-request-id'] = requestId;
-  head['content-length'] = Buffer.byteLength(text);
+  head['content-length'] = bytes.length;
   res.writeHead(status, head);
-  // As a string: node:http joins it to the header block and sends both in one write (a Buffer body
-  // goes out as a second chunk of a writev, after a copy of the header string), measured cheaper.
-  res.end(text);
+  res.end(bytes);
 }
