@@ -1,11 +1,12 @@
-// graphql-js's own helpers (internal to graphql, not its public API), so that values print, promises
-// are recognised and objects of promises are awaited exactly as its executor does.
+// graphql-js's own helpers (internal to graphql, not its public API), so that values print and
+// promises and lists are recognised exactly as its executor does.
 import { inspect as describe } from 'graphql/jsutils/inspect.js';
 import { isIterableObject as isIterable } from 'graphql/jsutils/isIterableObject.js';
 import { isPromise } from 'graphql/jsutils/isPromise.js';
-import { promiseForObject } from 'graphql/jsutils/promiseForObject.js';
 import {
   GraphQLError,
+  GraphQLID,
+  GraphQLString,
   TypeNameMetaFieldDef,
   defaultTypeResolver,
   getArgumentValues,
@@ -17,6 +18,7 @@ import {
   isObjectType,
   locatedError,
   responsePathAsArray,
+  typeFromAST,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLAbstractType,
@@ -25,6 +27,7 @@ import {
   type GraphQLOutputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type VariableDefinitionNode,
 } from 'graphql';
 import { planQuery, subPlan, type FieldPlan, type QueryPlan } from './plan.js';
 
@@ -43,7 +46,37 @@ export type CompiledQuery = (
 
 export function compileQuery(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): CompiledQuery | undefined {
   const plan = planQuery(schema, document, operationName);
-  return plan && ((context, rawVariables) => execute(plan, context, rawVariables));
+  if (!plan) return undefined;
+  const strings = stringVariables(schema, plan.operation.variableDefinitions ?? []);
+  return (context, rawVariables) => execute(plan, context, rawVariables, strings);
+}
+
+/**
+ * The names of the operation's variables when each is a String or ID (nullable or not) with no
+ * default, as most operations' are (`$projectId: String!, $jobId: String!`); undefined otherwise.
+ * Given a string, graphql-js's coercion of these returns it unchanged: that much is done here
+ * without it, and anything else (a missing, null or non-string value, other types) is left to it.
+ */
+function stringVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): string[] | undefined {
+  const names: string[] = [];
+  for (const definition of definitions) {
+    const type = typeFromAST(schema, definition.type);
+    const named = type && isNonNullType(type) ? type.ofType : type;
+    if (definition.defaultValue || (named !== GraphQLString && named !== GraphQLID)) return undefined;
+    names.push(definition.variable.name.value);
+  }
+  return names;
+}
+
+/** getVariableValues's answer for string variables given as strings, or undefined for it to judge. */
+function givenStrings(names: string[], raw: Record<string, unknown>): Record<string, unknown> | undefined {
+  const coerced = Object.create(null) as Record<string, unknown>;
+  for (const name of names) {
+    const value = raw[name];
+    if (typeof value !== 'string' || !Object.hasOwn(raw, name)) return undefined;
+    coerced[name] = value;
+  }
+  return coerced;
 }
 
 /** graphql-js's Path: resolvers see it as `info.path`, and error positions are tracked by identity. */
@@ -59,17 +92,22 @@ interface Run {
   variables: Record<string, unknown>;
   errors: GraphQLError[];
   /** Positions already nulled by an error: a later error at or below one is dropped (graphql-js's CollectedErrors). */
-  nulled: Set<Path | undefined>;
+  nulled: Set<Path | undefined> | undefined;
 }
 
 function execute(
   plan: QueryPlan,
   context: unknown,
   rawVariables: Record<string, unknown> | null | undefined,
+  strings: string[] | undefined,
 ): ExecutionResult | Promise<ExecutionResult> {
-  const coerced = getVariableValues(plan.schema, plan.operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 50 });
-  if (coerced.errors) return { errors: coerced.errors };
-  const run: Run = { plan, context, variables: coerced.coerced, errors: [], nulled: new Set() };
+  let variables = strings && givenStrings(strings, rawVariables ?? {});
+  if (!variables) {
+    const coerced = getVariableValues(plan.schema, plan.operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return { errors: coerced.errors };
+    variables = coerced.coerced;
+  }
+  const run: Run = { plan, context, variables, errors: [], nulled: undefined };
   const respond = (data: unknown): ExecutionResult =>
     run.errors.length === 0 ? { data: data as ExecutionResult['data'] } : { errors: run.errors, data: data as ExecutionResult['data'] };
   let data: unknown;
@@ -103,7 +141,7 @@ function infoFor(run: Run, field: FieldPlan, path: Path): GraphQLResolveInfo {
 }
 
 function executeFields(run: Run, plans: FieldPlan[], source: unknown, path: Path | undefined): unknown {
-  const results = Object.create(null) as Record<string, unknown>;
+  const results = newResultObject(run);
   let containsPromise = false;
   try {
     for (const field of plans) {
@@ -116,18 +154,27 @@ function executeFields(run: Run, plans: FieldPlan[], source: unknown, path: Path
   } catch (error) {
     // The fields already started may still reject: wait for them, so their errors land (or are dropped) first.
     if (containsPromise) {
-      return awaitFields(results).finally(() => {
+      return awaitFields(run, results).finally(() => {
         throw error;
       });
     }
     throw error;
   }
-  return containsPromise ? awaitFields(results) : results;
+  return containsPromise ? awaitFields(run, results) : results;
 }
 
-/** graphql-js's promiseForObject, typed for what it is given here too: some values promises, some not. */
-function awaitFields(results: Record<string, unknown>): Promise<Record<string, unknown>> {
-  return promiseForObject(results as Record<string, Promise<unknown>>);
+function newResultObject(run: Run): Record<string, unknown> {
+  return run.plan.plainObjects ? {} : (Object.create(null) as Record<string, unknown>);
+}
+
+/** graphql-js's promiseForObject (the same promises, so the same order of events), making the plan's kind of object. */
+function awaitFields(run: Run, results: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return Promise.all(Object.values(results)).then((resolvedValues) => {
+    const resolved = newResultObject(run);
+    const keys = Object.keys(results);
+    for (let i = 0; i < keys.length; i++) resolved[keys[i]!] = resolvedValues[i];
+    return resolved;
+  });
 }
 
 function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): unknown {
@@ -138,12 +185,36 @@ function executeField(run: Run, field: FieldPlan, source: unknown, path: Path): 
   let result: unknown;
   try {
     // Arguments are coerced for every call, as graphql-js does: a resolver may keep or change its args object.
-    const args = field.def.args.length === 0 ? {} : getArgumentValues(field.def, field.nodes[0]!, run.variables);
+    const args =
+      field.def.args.length === 0
+        ? {}
+        : (fromVariables(field, run.variables) ?? getArgumentValues(field.def, field.nodes[0]!, run.variables));
     result = field.resolve ? field.resolve(source, args, run.context, info!) : readProperty(run, field, source, args, info, path);
   } catch (raw) {
     return handleFieldError(run, locate(raw, field, path), field.type, path);
   }
   return completeField(run, field, info, path, result);
+}
+
+/**
+ * getArgumentValues's answer when each argument is a variable with a value or is not given:
+ * graphql-js hands a variable's (already coerced) value on as it is, and an argument not given its
+ * default, if any. A variable absent or null (defaults, non-null checks, their errors) is left to it.
+ */
+function fromVariables(field: FieldPlan, variables: Record<string, unknown>): Record<string, unknown> | undefined {
+  const plan = field.variableArgs;
+  if (!plan) return undefined;
+  const args: Record<string, unknown> = {};
+  for (const arg of plan) {
+    if (arg.variable === undefined) {
+      args[arg.name] = arg.value;
+      continue;
+    }
+    const value = variables[arg.variable];
+    if (value == null || !Object.hasOwn(variables, arg.variable)) return undefined;
+    args[arg.name] = value;
+  }
+  return args;
 }
 
 /** graphql-js's completion of a resolved value, with a failure anywhere below made this field's error. */
@@ -334,11 +405,12 @@ function locate(raw: unknown, field: FieldPlan, path: Path): GraphQLError {
 
 /** An error at a position not already nulled by another: below a nulled position it is noise. */
 function addError(run: Run, error: GraphQLError, path: Path | undefined): void {
-  if (run.nulled.size > 0) {
+  if (run.nulled) {
     for (let p = path; p !== undefined; p = p.prev) if (run.nulled.has(p)) return;
     if (run.nulled.has(undefined)) return;
   }
-  run.nulled.add(path);
+  // Made on the first error: most answers have none.
+  (run.nulled ??= new Set()).add(path);
   run.errors.push(error);
 }
 

@@ -9,6 +9,7 @@ import {
   isNonNullType,
   isObjectType,
   typeFromAST,
+  visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -35,7 +36,15 @@ export interface QueryPlan {
   fragments: Record<string, FragmentDefinitionNode>;
   queryType: GraphQLObjectType;
   root: FieldPlan[];
+  /**
+   * Whether result objects may be ordinary objects rather than null-prototype ones as graphql-js
+   * makes them: V8 keeps those in dictionary mode, slower to fill and to serialize. Only a response
+   * key `__proto__` (an alias) tells the two apart, and then the plan makes graphql-js's kind.
+   */
+  plainObjects: boolean;
 }
+
+export type VariableArg = { name: string; variable: string } | { name: string; variable: undefined; value: unknown };
 
 export interface FieldPlan {
   /** The response key: the alias, or the field's name. */
@@ -54,6 +63,12 @@ export interface FieldPlan {
   nonNull: boolean;
   /** Whether anything may read the resolve info: a resolver, resolveType (abstract types) or isTypeOf. */
   needsInfo: boolean;
+  /**
+   * How to make the field's arguments when each is given as a variable or not given at all
+   * (`cceJob(projectId: $p, jobId: $j)`, its `region` left out): per argument, the variable to read,
+   * or the default to use; an argument neither given nor defaulted is left out. Undefined otherwise.
+   */
+  variableArgs: VariableArg[] | undefined;
 }
 
 /**
@@ -75,9 +90,20 @@ export function planQuery(schema: GraphQLSchema, document: DocumentNode, operati
   const queryType = schema.getQueryType();
   if (!queryType || (operation.directives?.length ?? 0) > 0) return undefined;
   if (!selectionsArePlain(operation.selectionSet, fragments, new Set())) return undefined;
-  const plan: QueryPlan = { schema, operation, fragments, queryType, root: [] };
+  const plan: QueryPlan = { schema, operation, fragments, queryType, root: [], plainObjects: !hasProtoKey(document) };
   plan.root = planFields(plan, queryType, [operation.selectionSet]);
   return plan;
+}
+
+/** Whether any field of the document is answered under the key `__proto__`. */
+function hasProtoKey(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if ((node.alias ?? node.name).value === '__proto__') found = true;
+    },
+  });
+  return found;
 }
 
 /** The fields below `field` when its value is of runtime type `type`. */
@@ -118,9 +144,25 @@ function planFields(plan: QueryPlan, type: GraphQLObjectType, selectionSets: rea
       plainLeaf: plain ? (nullable as GraphQLLeafType) : undefined,
       nonNull,
       needsInfo: Boolean(def.resolve) || readsInfo(getNamedType(def.type)),
+      variableArgs: variableArgs(def, nodes[0]!),
     });
   }
   return plans;
+}
+
+function variableArgs(def: GraphQLField<unknown, unknown>, node: FieldNode): VariableArg[] | undefined {
+  if (def.args.length === 0) return undefined;
+  const args: VariableArg[] = [];
+  for (const arg of def.args) {
+    // The last of the same name, as graphql-js's keyMap takes it (validation allows only one).
+    const value = node.arguments?.findLast((given) => given.name.value === arg.name)?.value;
+    if (value?.kind === Kind.VARIABLE) args.push({ name: arg.name, variable: value.name.value });
+    else if (value !== undefined) return undefined;
+    else if (arg.defaultValue !== undefined) args.push({ name: arg.name, variable: undefined, value: arg.defaultValue });
+    // Required and not given: graphql-js's error.
+    else if (isNonNullType(arg.type)) return undefined;
+  }
+  return args;
 }
 
 /** graphql-js's getFieldDef: the introspection fields on the query type, __typename everywhere. */

@@ -82,6 +82,8 @@ const JSON_BODY = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 export function createFastPath(yoga: Yoga, settings: YogaSettings, options: FastPathOptions): RequestListener {
   const { schema, prepared, metrics, logger } = options;
   const { masking, endpoint } = settings;
+  const errorFreeAnswers = new Map<string, Answer>();
+  const labelsByStatus = new Map<number, { method: string; path: string; status: string }>();
   const internalError = JSON.stringify({
     errors: [{ message: masking?.errorMessage ?? 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
   });
@@ -110,7 +112,22 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
     let result: ExecutionResult;
     const overCost = options.costLimit.refusal(schema, operation.document, params.operationName, params.variables);
     try {
-      result = overCost ? { errors: [overCost] } : options.responseLimit.bound(await run(operation, params, context));
+      if (overCost) result = { errors: [overCost] };
+      else {
+        result = await run(operation, params, context);
+        if (result.errors === undefined && result.extensions === undefined) {
+          // The common answer: nothing to mask, count or strip, so yoga's processor would send
+          // JSON.stringify(result) with its error-free status and headers. Serialized once, measured as sent.
+          const text = JSON.stringify(result);
+          if (!options.responseLimit.exceeds(text)) {
+            const ok = errorFree(mediaType);
+            send(res, ok.status, ok.headers, requestId, text);
+            record({ requestId, status: ok.status, started, operationName: operation.operationName, context, result });
+            return;
+          }
+          result = options.responseLimit.tooLarge();
+        } else result = options.responseLimit.bound(result);
+      }
     } catch (error) {
       // Execution returns its errors rather than throwing them: this is a bug (masked and logged), and a 500.
       result = { errors: [mask(error as GraphQLError)], extensions: { http: { status: 500 } } };
@@ -119,8 +136,15 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
     countResultErrors(metrics, result);
     // Status, headers and body come from yoga's own result processor, so both paths answer alike.
     const { status, headers, body: text } = yogaAnswer(withRejectionStatus(result), mediaType);
-    send(res, status, { ...headers, 'x-request-id': requestId }, text);
+    send(res, status, headers, requestId, text);
     record({ requestId, status, started, operationName: operation.operationName, context, result });
+  }
+
+  /** The status and headers yoga's processor gives a result without errors, asked of it once per media type. */
+  function errorFree(mediaType: string): Answer {
+    let answer = errorFreeAnswers.get(mediaType);
+    if (!answer) errorFreeAnswers.set(mediaType, (answer = yogaAnswer({ data: null }, mediaType)));
+    return answer;
   }
 
   /** The prepared operation a request runs: its text's, or the persisted document's it names by id. */
@@ -162,7 +186,7 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
     result: ExecutionResult;
   }): void {
     const durationMs = performance.now() - done.started;
-    metrics.httpDuration.observe({ method: 'POST', path: endpoint, status: String(done.status) }, durationMs / 1000);
+    metrics.httpDuration.observe(durationLabels(done.status), durationMs / 1000);
     if (!logger.isLevelEnabled('info')) return;
     writeRequestLine(logger, {
       requestId: done.requestId,
@@ -174,6 +198,13 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
       upstreamCalls: done.context.call.stats?.upstreamCalls ?? 0,
       errors: countCodes(done.result),
     });
+  }
+
+  /** The duration's labels for a status: a handful of statuses, each label object made once. */
+  function durationLabels(status: number): { method: string; path: string; status: string } {
+    let labels = labelsByStatus.get(status);
+    if (!labels) labelsByStatus.set(status, (labels = { method: 'POST', path: endpoint, status: String(status) }));
+    return labels;
   }
 
   /** Yoga's own masking, as configured: it logs what it masks, and leaves alone what it masked already. */
@@ -201,7 +232,7 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
       // A client that leaves mid-body is routine: there is no one left to answer.
       if (error instanceof ClientGone || res.headersSent) return void res.destroy();
       options.logMasked(error);
-      send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, internalError);
+      send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, undefined, internalError);
     });
   };
 }
@@ -327,9 +358,13 @@ function yogaAnswer(result: ExecutionResult, mediaType: string): Answer {
   return processRegularResult(result, { Response: Answer } as unknown as FetchAPI, mediaType) as unknown as Answer;
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, text: string): void {
-  // As bytes: a string body would be joined to the header block and copied once more on the way out.
+function send(res: ServerResponse, status: number, headers: Record<string, string>, requestId: string | undefined, text: string): void {
+  // As bytes: a string body would be joined to the header block and copied once more on the way out
+  // (tried: no difference in CPU per request measurable on this machine, and more heap garbage).
   const bytes = Buffer.from(text);
-  res.writeHead(status, { ...headers, 'content-length': bytes.length });
+  const head: Record<string, string | number> = { ...headers };
+  if (requestId !== undefined) head['x-request-id'] = requestId;
+  head['content-length'] = bytes.length;
+  res.writeHead(status, head);
   res.end(bytes);
 }

@@ -5,6 +5,15 @@ import type { UpstreamObserver } from '../http/upstream-client.js';
 
 export type { Logger };
 
+/** Fields of logged objects never written (use-request-log.ts relies on each being below a top-level object). */
+export const REDACT_PATHS: readonly string[] = [
+  '*.headers["x-auth-token"]',
+  '*.headers.authorization',
+  '*.token',
+  '*.sk',
+  '*.securityToken',
+];
+
 /**
  * JSON lines on stdout. Credentials are never passed to the logger in the first place; the redact
  * list is a second line of defence should a header object ever be logged by mistake.
@@ -17,10 +26,7 @@ export function createLogger(level: string, destination?: DestinationStream, for
       // dependency, loaded (in pino's transport worker) only when asked for.
       ...(format === 'pretty' && !destination ? { transport: prettyTransport() } : {}),
       base: { service: 'job-gateway' },
-      redact: {
-        paths: ['*.headers["x-auth-token"]', '*.headers.authorization', '*.token', '*.sk', '*.securityToken'],
-        censor: '[redacted]',
-      },
+      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     },
     destination,
   );

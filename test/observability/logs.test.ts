@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_IDS, SIM_PROJECT_ID as P, type SimCall, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 import { createLogger } from '../../src/server/logger.js';
+import { writeRequestLine, type RequestLine } from '../../src/server/use-request-log.js';
 import { pathOf } from '../live/helpers.js';
 import { startSimulatedGateway, type TestGateway } from '../support/gateway.js';
 
@@ -131,6 +132,36 @@ describe('logs', () => {
     expect(signatures.every((s) => s.length === 64)).toBe(true);
     expectNoSecrets(lines, [SK, 'LOGTEST-SECRET-8d41', ...signatures, ...authorizations]);
     expect(lines.some((line) => line.includes('SDK-HMAC-SHA256'))).toBe(false);
+  });
+
+  it('a request line is written the same with or without errors, at the logger’s current level, and redacts as the logger does', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const line = (errors: Record<string, number>): RequestLine => ({
+      requestId: 'r1',
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      durationMs: 1.5,
+      operationName: 'Q',
+      upstreamCalls: 2,
+      errors,
+    });
+    writeRequestLine(logger, line({}));
+    logger.info(line({}), 'request');
+    writeRequestLine(logger, line({ NOT_FOUND: 1, token: 2 }));
+    const withoutTime = lines.map((l) => l.replace(/"time":\d+,/, ''));
+    expect(withoutTime[0]).toBe(withoutTime[1]);
+    expect(JSON.parse(withoutTime[2]!).errors).toEqual({ NOT_FOUND: 1, token: '[redacted]' });
+    // The level as it is now, not as it was when the line was first written.
+    logger.level = 'warn';
+    writeRequestLine(logger, line({}));
+    logger.level = 'info';
+    writeRequestLine(logger, line({}));
+    expect(lines).toHaveLength(4);
+    logger.level = 'debug';
+    writeRequestLine(logger, { ...line({}), path: '/health' });
+    expect(JSON.parse(lines[4]!).msg).toBe('probe');
   });
 
   it('LOG_LEVEL-style levels drop lines below the level', () => {

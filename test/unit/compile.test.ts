@@ -220,6 +220,7 @@ const typeDefs = /* GraphQL */ `
     hello: String
     greet(name: String = "world", times: Int = 1): String
     greetStrict(name: String! = "strict"): String
+    byId(id: ID!): String
     echo(filter: Filter, list: [Int], color: Color, money: Money, s: String = "dflt"): String
     viewer: String
     calc: Calc
@@ -345,6 +346,7 @@ const resolvers = {
     hello: () => 'world',
     greet: (_: unknown, { name, times }: { name: string | null; times: number }) => `${'hello '.repeat(times)}${String(name)}`,
     greetStrict: (_: unknown, { name }: { name: string }) => `strict ${name}`,
+    byId: (_: unknown, { id }: { id: string }) => `id ${JSON.stringify(id)}`,
     echo: (_: unknown, args: Record<string, unknown>) => JSON.stringify(args),
     viewer: (_: unknown, _args: unknown, context: Context) => `viewer:${context.user}`,
     calc: () => ({
@@ -509,7 +511,39 @@ const basics: Case[] = [
     query: 'query ($f: Filter!, $l: [Int!]!, $c: Color, $m: Money) { echo(filter: $f, list: $l, color: $c, money: $m) }',
     variables: { f: { nam: 'x', limit: 'many' }, l: [1, 'x', null], c: 'REd', m: 'ten' },
   },
+  { name: 'a response key __proto__ (an alias), sync', query: '{ __proto__: hello a: hello box { __proto__: id } }' },
+  { name: 'a response key __proto__ (an alias), async', query: '{ __proto__: asyncBox { id } b: asyncBox(k: "b@2") { __proto__: id } }' },
+  {
+    name: 'every argument a variable: a list variable given one value, a string, an input object',
+    query: 'query ($k: [String!]!, $n: String, $t: Int) { pets(kinds: $k) { name } greet(name: $n, times: $t) }',
+    variables: { k: 'Dog', n: 'v', t: 2 },
+  },
+  {
+    name: 'arguments as variables or not given (defaults, a nullable one left out)',
+    query: 'query ($n: String) { a: greet(name: $n) b: greet echo(s: $n) }',
+    variables: { n: 'v' },
+  },
+  {
+    name: 'every argument a variable, one of them null or absent',
+    query: 'query ($k: [String!]!, $n: String, $t: Int) { pets(kinds: $k) { name } a: greet(name: $n, times: $t) }',
+    variables: { k: ['Dog', 'Cat'], n: null },
+  },
   { name: 'missing required variable', query: 'query ($x: Int!, $y: String!) { greet(times: $x, name: $y) }', variables: { y: 3 } },
+  {
+    name: 'String and ID variables given as strings (the plan coerces these itself)',
+    query: 'query ($n: String!, $m: String, $i: ID!) { a: greet(name: $n) b: greet(name: $m) c: byId(id: $i) }',
+    variables: { n: 'x', m: 'y', i: '7', extra: 1 },
+  },
+  {
+    name: 'String and ID variables given otherwise: an ID as a number, a nullable String absent',
+    query: 'query ($n: String!, $m: String, $i: ID!) { a: greet(name: $n) b: greet(name: $m) c: byId(id: $i) }',
+    variables: { n: 'x', i: 7 },
+  },
+  {
+    name: 'String and ID variables given otherwise: a String! as a number, a String as null, an ID! absent',
+    query: 'query ($n: String!, $m: String, $i: ID!) { a: greet(name: $n) b: greet(name: $m) c: byId(id: $i) }',
+    variables: { n: 3, m: null },
+  },
   {
     name: 'runtime argument error: null variable for a non-null argument with a default',
     query: 'query ($n: String) { greetStrict(name: $n) ok: greetStrict }',
