@@ -1,47 +1,12 @@
 /**
- * How large a value's JSON text is, without building it: what bounds answers (MAX_RESPONSE_BYTES)
- * and the terminal-job cache (CACHE_MAX_BYTES) in bytes rather than in entries.
+ * How large a value's JSON text is, without building it: what bounds the terminal-job cache
+ * (CACHE_MAX_BYTES) in bytes rather than in entries. (Answers are bounded by their own text, which
+ * the response needs anyway: use-response-limit.ts.)
  */
 
 /** `value`'s JSON size in bytes (UTF-8, escapes aside). */
 export function jsonSize(value: unknown): number {
   return Number.MAX_SAFE_INTEGER - jsonBytesLeft(value, Number.MAX_SAFE_INTEGER);
-}
-
-/**
- * Whether `value`'s JSON text would be longer than `maxBytes` (UTF-8, escapes aside), walking it
- * only until the answer is known. Objects with `toJSON` (GraphQLError) are measured as serialized.
- */
-export function exceedsJsonSize(value: unknown, maxBytes: number): boolean {
-  // Most answers are far below the limit: a bound that reads no string's bytes settles them, and
-  // only an answer near the limit is measured exactly.
-  return jsonBytesBound(value, maxBytes) < 0 && jsonBytesLeft(value, maxBytes) < 0;
-}
-
-// At most 3 UTF-8 bytes per UTF-16 unit (a surrogate pair: 4 for 2); the longest number text is 24.
-const MAX_NUMBER_TEXT = 24;
-
-/** Like jsonBytesLeft, with every string and number counted at its largest possible size: at most the real `left`. */
-function jsonBytesBound(value: unknown, left: number): number {
-  if (typeof value === 'string') return left - value.length * 3 - 3;
-  if (typeof value === 'number') return left - MAX_NUMBER_TEXT - 1;
-  if (value === null || typeof value === 'boolean') return left - 6;
-  if (Array.isArray(value)) {
-    left -= 2;
-    for (let i = 0; i < value.length && left >= 0; i++) left = jsonBytesBound(value[i], left);
-    return left;
-  }
-  if (typeof value === 'object') {
-    const toJSON = (value as { toJSON?: () => unknown }).toJSON;
-    const plain = (typeof toJSON === 'function' ? toJSON.call(value) : value) as Record<string, unknown>;
-    left -= 2;
-    for (const key in plain) {
-      left = jsonBytesBound(plain[key], left - key.length * 3 - 3);
-      if (left < 0) return left;
-    }
-    return left;
-  }
-  return left;
 }
 
 /**

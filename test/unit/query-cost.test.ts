@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graph/schema.js';
 import { jobsById } from '../../src/graph/resolvers.js';
 import { costOf, planCost } from '../../src/server/query-cost.js';
-import { exceedsJsonSize, jsonSize } from '../../src/model/json-size.js';
+import { jsonSize } from '../../src/model/json-size.js';
 
 // The schema as served (resolvers do not matter here, only types).
 const schema = buildSchema([], jobsById([]), { maxJobIds: 100 }, []);
@@ -58,43 +58,15 @@ describe('query cost', () => {
   });
 });
 
-describe('exceedsJsonSize', () => {
-  it('agrees with JSON.stringify around the bound, and stops early', () => {
-    const value = {
-      data: {
-        jobs: Array.from({ length: 50 }, (_, i) => ({ id: `job-${i}`, state: 'RUNNING', progress: i, terminal: false, message: null })),
-      },
-    };
-    const length = Buffer.byteLength(JSON.stringify(value));
-    expect(exceedsJsonSize(value, length * 2)).toBe(false);
-    expect(exceedsJsonSize(value, Math.floor(length / 2))).toBe(true);
-    // Its estimate stays within a few percent of the real text.
-    let low = 0;
-    let high = length * 2;
-    while (low < high) {
-      const mid = Math.floor((low + high) / 2);
-      if (exceedsJsonSize(value, mid)) low = mid + 1;
-      else high = mid;
-    }
-    expect(Math.abs(low - length) / length).toBeLessThan(0.1);
-  });
-});
-
-describe('exceedsJsonSize and jsonSize', () => {
-  it('agree at every bound, whatever the strings and numbers', () => {
-    const value = { clé: ['é', '😀', 'plain', -Math.PI * 1e-300, 0, null, true, { k: 'x'.repeat(50) }], n: 12 };
-    const size = jsonSize(value);
-    for (let max = 0; max <= size + 200; max++) expect(exceedsJsonSize(value, max)).toBe(size > max);
-  });
-});
-
 describe('jsonSize', () => {
-  it('is the size exceedsJsonSize measures against, within a few percent of the real text', () => {
+  it('is within a few percent of the real text', () => {
     const value = { jobs: Array.from({ length: 40 }, (_, i) => ({ id: `job-${i}`, subJobs: [{ state: 'SUCCEEDED', progress: i }] })) };
     const size = jsonSize(value);
-    expect(exceedsJsonSize(value, size)).toBe(false);
-    expect(exceedsJsonSize(value, size - 1)).toBe(true);
     const length = Buffer.byteLength(JSON.stringify(value));
     expect(Math.abs(size - length) / length).toBeLessThan(0.1);
+  });
+
+  it('counts strings in UTF-8 bytes, keys included', () => {
+    expect(jsonSize({ clé: 'é😀' }) - jsonSize({ cle: 'ab' })).toBe(1 + 4);
   });
 });
