@@ -4,11 +4,15 @@
  * request) and samples allocations with V8's sampling heap profiler, counting objects that were
  * already collected as well, so short-lived garbage (the cause of GC time) shows up.
  *
- * Env: ALLOC_WORKLOAD (A, B or C; default A), ALLOC_DURATION (s, default 8), ALLOC_INSPECT_PORT (9339).
+ * With ALLOC_RETAINED=1 it counts instead what is still alive a second after the load stops and a
+ * full GC: what the requests left behind in caches and per-principal state, which is what gets
+ * promoted to the old generation and makes the major GCs behind the tail latency.
+ *
+ * Env: ALLOC_WORKLOAD (A, B or C; default A), ALLOC_DURATION (s, default 8), ALLOC_INSPECT_PORT (9339), ALLOC_RETAINED.
  */
 import { request } from 'undici';
 import WebSocket from 'ws';
-import { ensureBuild, gatewayBodyOk, cannon, readGlobalIds, startGateway, startHelper, stopChild, workloads } from './run.js';
+import { ensureBuild, gatewayBodyOk, cannon, readGlobalIds, sleep, startGateway, startHelper, stopChild, workloads } from './run.js';
 
 interface SampleNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -19,6 +23,7 @@ interface SampleNode {
 const name = (process.env.ALLOC_WORKLOAD ?? 'A').toUpperCase();
 const duration = Number(process.env.ALLOC_DURATION ?? 8);
 const port = Number(process.env.ALLOC_INSPECT_PORT ?? 9339);
+const retained = Boolean(process.env.ALLOC_RETAINED);
 
 function packageOf(url: string, fn: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -54,8 +59,8 @@ async function main(): Promise<void> {
     await cannon({ url: gateway.url, body: workload.body, token: 'per-request', durationS: 3, checkBody: gatewayBodyOk });
     await send('HeapProfiler.startSampling', {
       samplingInterval: 16384,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMajorGC: !retained,
+      includeObjectsCollectedByMinorGC: !retained,
     });
     const out = await cannon({
       url: gateway.url,
@@ -64,6 +69,10 @@ async function main(): Promise<void> {
       durationS: duration,
       checkBody: gatewayBodyOk,
     });
+    if (retained) {
+      await sleep(1000);
+      await send('HeapProfiler.collectGarbage');
+    }
     const profile = (await send('HeapProfiler.stopSampling')).result?.profile;
     ws.close();
     if (!profile) throw new Error('no heap profile');
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
       }
     };
     console.log(
-      `${name}: ${n} requests, ${(total / 1e6).toFixed(0)} MB allocated (sampled) ≈ ${(total / n / 1024).toFixed(1)} KB per request\n`,
+      `${name}: ${n} requests, ${(total / 1e6).toFixed(0)} MB ${retained ? 'still alive after the load and a full GC' : 'allocated'} (sampled) ≈ ${(total / n / 1024).toFixed(1)} KB per request\n`,
     );
     console.log('By function:');
     show(byFunction, 35);

@@ -57,24 +57,7 @@ export function createBreaker(
   return breaker;
 }
 
-/**
- * What cockatiel's closed-circuit `execute` does with an outcome, done here without its async
- * layers and result objects: a closed circuit (nearly every call) only records the outcome and
- * opens when its sampling breaker says so. Reached through cockatiel's internals (3.x); when they
- * are not there, every call goes through `execute`.
- */
-interface ClosedInternals {
-  options: { breaker: { success(state: CircuitState): void; failure(state: CircuitState): boolean } };
-  innerLastFailure?: unknown;
-  open(reason: { error: unknown }, signal: AbortSignal): void;
-}
-
 const neverAborted = new AbortController().signal;
-
-function closedInternals(breaker: CircuitBreakerPolicy): ClosedInternals | undefined {
-  const inner = breaker as unknown as Partial<ClosedInternals>;
-  return typeof inner.open === 'function' && typeof inner.options?.breaker?.failure === 'function' ? (inner as ClosedInternals) : undefined;
-}
 
 /**
  * The host's circuit: an open one refuses at once (UPSTREAM_UNAVAILABLE, ours, not retried), and
@@ -96,30 +79,7 @@ export function breakerPolicy(service: string, samplesPerRequest: number): Polic
     return response;
   }
 
-  async function closed(call: UpstreamCall, next: Step, inner: ClosedInternals): Promise<UpstreamResponse> {
-    const breaker = call.host.breaker;
-    const ledger = ledgerOf(call.context);
-    let response: UpstreamResponse;
-    try {
-      response = await next(call);
-    } catch (error) {
-      if (
-        countsAgainstBreaker(error, breaker) &&
-        (breaker.state !== CircuitState.Closed || takeSample(ledger, breaker, samplesPerRequest))
-      ) {
-        const result = { error };
-        inner.innerLastFailure = result;
-        if (inner.options.breaker.failure(CircuitState.Closed)) inner.open(result, neverAborted);
-      }
-      throw error;
-    }
-    if (breaker.state !== CircuitState.Closed || takeSample(ledger, breaker, samplesPerRequest)) {
-      inner.options.breaker.success(CircuitState.Closed);
-    }
-    return response;
-  }
-
-  async function other(call: UpstreamCall, next: Step): Promise<UpstreamResponse> {
+  return async (call, next) => {
     const ledger = ledgerOf(call.context);
     try {
       return await call.host.breaker.execute(() => sampled(call, next, ledger), neverAborted);
@@ -132,11 +92,5 @@ export function breakerPolicy(service: string, samplesPerRequest: number): Polic
       }
       throw error;
     }
-  }
-
-  return (call, next) => {
-    const breaker = call.host.breaker;
-    const inner = breaker.state === CircuitState.Closed ? closedInternals(breaker) : undefined;
-    return inner ? closed(call, next, inner) : other(call, next);
   };
 }
