@@ -42,7 +42,7 @@ const sampler = (async () => {
   while (!stop) {
     const text = await (await request(`${gateway.url}/metrics`)).body.text();
     for (const line of text.split('\n'))
-      for (const p of pick) if (line.startsWith(p + ' ')) peak[p] = Math.max(peak[p] ?? 0, Number(line.split(' ')[1]));
+      for (const p of pick) if (line.startsWith(`${p} `)) peak[p] = Math.max(peak[p] ?? 0, Number(line.split(' ')[1]));
     await sleep(200);
   }
 })();
