@@ -38,6 +38,8 @@ export interface Config {
   maxResponseBytes: number;
   /** Estimated bytes each document cache (parsed documents, parse errors, prepared operations) may hold. */
   documentCacheBytes: number;
+  /** What the per-principal answer cache may hold (src/server/answer-cache.ts); 0 turns it off. */
+  answerCacheBytes: number;
   logLevel: string;
   /** json (one object per line) or pretty (pino-pretty, a development dependency). */
   logFormat: 'json' | 'pretty';
@@ -383,6 +385,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 100 * 1024 * 1024),
     maxResponseBytes: int(env, 'MAX_RESPONSE_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     documentCacheBytes: int(env, 'DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
+    answerCacheBytes: int(env, 'ANSWER_CACHE_BYTES', 4 * 1024 * 1024, 0, 4 * 1024 * 1024 * 1024),
     watch: {
       pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 2000, 10, 3_600_000),
       maxBackoffMs: int(env, 'POLL_MAX_BACKOFF_MS', 30_000, 10, 3_600_000),

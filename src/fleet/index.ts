@@ -6,7 +6,7 @@
  */
 import { fleetThrottle } from './rate-limit.js';
 import { createFleetMetrics } from './metrics.js';
-import { connectRedis } from './redis-link.js';
+import { connectRedis, digest } from './redis-link.js';
 import { sharedTerminalCache } from './shared-cache.js';
 import type { Fleet, FleetDeps } from './types.js';
 import { createWatchCoordinator } from './watch-coordinator.js';
@@ -17,6 +17,7 @@ export function createFleet(deps: FleetDeps): Fleet {
   const watches = createWatchCoordinator(redis, deps.pollIntervalMs, metrics);
   return {
     sharedCache: (local) => sharedTerminalCache(local, redis, deps.cacheTtlMs, metrics),
+    cacheOwner: digest,
     watches,
     throttle: deps.rateLimits ? fleetThrottle(deps.rateLimits, redis, metrics) : undefined,
     async close() {

@@ -93,6 +93,8 @@ export function sharedTerminalCache(
           (error: unknown) => redis.failed(error),
         );
     },
+    // A Redis hit is copied into the local tier with what is left of its life, so the local tier knows.
+    remainingMs: (key) => local.remainingMs(key),
     get size() {
       return local.size;
     },

@@ -22,6 +22,8 @@ export interface FleetDeps {
 export interface Fleet {
   /** The terminal-job cache with Redis as a second tier behind the in-process `local` one. */
   sharedCache(local: LocalTerminalJobCache): TerminalJobCache;
+  /** How the shared cache names a principal to the local tier (in its drops, over pub/sub too): a digest. */
+  cacheOwner(principal: string): string;
   /** One poller per (job, principal) across the replicas. */
   watches: WatchCoordinator;
   /** UPSTREAM_RATE_LIMIT across the replicas (undefined when no limit is configured). */

@@ -6,9 +6,11 @@ import { processRegularResult, type FetchAPI, type YogaMaskedErrorOpts } from 'g
 import { compileQuery } from '../graph/compile.js';
 import { principalOf, type Credential } from '../http/credential.js';
 import type { CallContext } from '../http/upstream-client.js';
+import type { RequestLedger } from '../http/request-ledger.js';
 import type { RequestContext } from '../graph/context.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { AnswerCache } from './answer-cache.js';
 import type { PreparedOperation, PreparedOperations } from './use-prepared-operations.js';
 import { persistedIdOf, type PersistedLookup } from './persisted-documents.js';
 import type { CostLimit } from './use-cost-limit.js';
@@ -33,6 +35,8 @@ export interface FastPathOptions {
   responseLimit: ResponseLimit;
   metrics: Metrics;
   logger: Logger;
+  /** Answers made only of terminal jobs, per principal (answer-cache.ts); none when absent. */
+  answers?: AnswerCache;
   /** Where a bug of the fast path's own is logged (yoga's logger, so both paths log alike). */
   logMasked(error: unknown): void;
 }
@@ -80,7 +84,7 @@ const JSON_BODY = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
  * (GraphiQL, GET, SSE, CORS, a new document, anything unusual) goes to yoga untouched.
  */
 export function createFastPath(yoga: Yoga, settings: YogaSettings, options: FastPathOptions): RequestListener {
-  const { schema, prepared, metrics, logger } = options;
+  const { schema, prepared, metrics, logger, answers } = options;
   const { masking, endpoint } = settings;
   const errorFreeAnswers = new Map<string, Answer>();
   const labelsByStatus = new Map<number, { method: string; path: string; status: string }>();
@@ -102,15 +106,29 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
       return void yoga(req, res);
     }
     const requestId = requestIdFrom(header(req, 'x-request-id'));
-    const caller = new FastCaller(options.credentialOf(header(req, 'x-auth-token')), requestId);
+    const credential = options.credentialOf(header(req, 'x-auth-token'));
+    const principal = principalOf(credential);
+    metrics.operations.inc({ type: 'query' });
+    metrics.preparedOperations.inc();
+    const overCost = options.costLimit.refusal(schema, operation.document, params.operationName, params.variables);
+    const answerKey = overCost ? undefined : answers?.keyOf(principal, operation, params.variables);
+    const cached = answerKey === undefined ? undefined : answers!.get(answerKey);
+    if (cached) {
+      // What executing would answer, byte for byte (answer-cache.ts): error-free, so yoga's error-free status and headers.
+      metrics.answerCacheHits.inc();
+      const ok = errorFree(mediaType);
+      sendBytes(res, ok.status, ok.headers, requestId, cached);
+      record({ requestId, status: ok.status, started, operationName: operation.operationName, upstreamCalls: 0, result: ANSWERED });
+      return;
+    }
+    const caller = new FastCaller(credential, principal, requestId);
     res.once('close', () => {
       if (!res.writableFinished) caller.gone();
     });
     const context = options.newContext(caller);
-    metrics.operations.inc({ type: 'query' });
-    metrics.preparedOperations.inc();
+    // Read before executing: a principal dropped meanwhile may have lost what this execution read.
+    const drops = answers?.drops ?? 0;
     let result: ExecutionResult;
-    const overCost = options.costLimit.refusal(schema, operation.document, params.operationName, params.variables);
     try {
       if (overCost) result = { errors: [overCost] };
       else {
@@ -121,8 +139,11 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
           const text = JSON.stringify(result);
           if (!options.responseLimit.exceeds(text)) {
             const ok = errorFree(mediaType);
-            send(res, ok.status, ok.headers, requestId, text);
-            record({ requestId, status: ok.status, started, operationName: operation.operationName, context, result });
+            const bytes = Buffer.from(text);
+            sendBytes(res, ok.status, ok.headers, requestId, bytes);
+            if (answerKey !== undefined) answers!.offer(answerKey, principal, caller.ledger, drops, bytes);
+            const upstreamCalls = caller.stats.upstreamCalls;
+            record({ requestId, status: ok.status, started, operationName: operation.operationName, upstreamCalls, result });
             return;
           }
           result = options.responseLimit.tooLarge();
@@ -137,7 +158,14 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
     // Status, headers and body come from yoga's own result processor, so both paths answer alike.
     const { status, headers, body: text } = yogaAnswer(withRejectionStatus(result), mediaType);
     send(res, status, headers, requestId, text);
-    record({ requestId, status, started, operationName: operation.operationName, context, result });
+    record({
+      requestId,
+      status,
+      started,
+      operationName: operation.operationName,
+      upstreamCalls: context.call.stats?.upstreamCalls ?? 0,
+      result,
+    });
   }
 
   /** The status and headers yoga's processor gives a result without errors, asked of it once per media type. */
@@ -182,7 +210,7 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
     status: number;
     started: number;
     operationName: string | null;
-    context: RequestContext;
+    upstreamCalls: number;
     result: ExecutionResult;
   }): void {
     const durationMs = performance.now() - done.started;
@@ -195,7 +223,7 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
       status: done.status,
       durationMs: Math.round(durationMs * 10) / 10,
       operationName: done.operationName,
-      upstreamCalls: done.context.call.stats?.upstreamCalls ?? 0,
+      upstreamCalls: done.upstreamCalls,
       errors: countCodes(done.result),
     });
   }
@@ -239,16 +267,15 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
 
 /** Who is asking in one fast-path request. Its AbortSignal is made on first use: an answer from the cache needs none. */
 class FastCaller implements CallContext {
-  readonly principal: string;
   readonly stats = { upstreamCalls: 0 };
+  ledger?: RequestLedger;
   #controller: AbortController | undefined;
   #gone = false;
   constructor(
     readonly credential: Credential,
+    readonly principal: string,
     readonly requestId: string,
-  ) {
-    this.principal = principalOf(credential);
-  }
+  ) {}
 
   get signal(): AbortSignal {
     if (!this.#controller) {
@@ -291,6 +318,9 @@ function regularMediaType(accept: string | undefined): string | undefined {
 }
 
 class ClientGone extends Error {}
+
+/** An answer from the answer cache, as its log line counts it: no errors. */
+const ANSWERED: ExecutionResult = {};
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -361,7 +391,16 @@ function yogaAnswer(result: ExecutionResult, mediaType: string): Answer {
 function send(res: ServerResponse, status: number, headers: Record<string, string>, requestId: string | undefined, text: string): void {
   // As bytes: a string body would be joined to the header block and copied once more on the way out
   // (tried: no difference in CPU per request measurable on this machine, and more heap garbage).
-  const bytes = Buffer.from(text);
+  sendBytes(res, status, headers, requestId, Buffer.from(text));
+}
+
+function sendBytes(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  requestId: string | undefined,
+  bytes: Buffer,
+): void {
   const head: Record<string, string | number> = { ...headers };
   if (requestId !== undefined) head['x-request-id'] = requestId;
   head['content-length'] = bytes.length;

@@ -20,6 +20,7 @@ import { cacheFor, createTerminalJobCache } from '../upstreams/terminal-cache.js
 import type { Upstream } from '../upstreams/types.js';
 import { credentialForToken, requestCredential } from './request-credential.js';
 import { createFastPath, yogaSettingsOf } from './fast-path.js';
+import { createAnswerCache } from './answer-cache.js';
 import { fastPathBlockers, forFastPath } from './fast-path-plugins.js';
 import { createPreparedOperations } from './use-prepared-operations.js';
 import { createApqStore, loadTrustedDocuments, persistedLookup, readManifest, type TrustedDocuments } from './persisted-documents.js';
@@ -109,8 +110,12 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
           rateLimits: config.rateLimits,
         })
       : undefined;
-  const local = createTerminalJobCache(config.cache);
-  const cache = fleet && config.cache.maxEntries > 0 ? fleet.sharedCache(local) : local;
+  const shared = fleet && config.cache.maxEntries > 0 ? fleet : undefined;
+  // Answers are built from terminal jobs: whenever the local tier drops a principal's jobs (a 401 here,
+  // or on another replica, over Redis pub/sub), its answers go too, named as that tier names it.
+  const answers = createAnswerCache(config.answerCacheBytes, shared?.cacheOwner);
+  const local = createTerminalJobCache(config.cache, (owner) => answers.dropOwner(owner));
+  const cache = shared ? shared.sharedCache(local) : local;
   const throttle = config.rateLimits ? (fleet?.throttle ?? createLocalThrottle(config.rateLimits)) : undefined;
   const measured = metricsObserver(metrics);
   const observer = combineObservers(loggingObserver(logger), measured);
@@ -274,6 +279,7 @@ export function createGateway(config: Config, options: GatewayOptions): Gateway 
           responseLimit,
           metrics,
           logger,
+          answers,
           logMasked: (error) => yogaLog.error(error),
         })
       : yoga,

@@ -32,6 +32,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       help: 'Queries answered on the fast path: a document already validated, executed without the yoga pipeline.',
       registers,
     }),
+    answerCacheHits: new Counter({
+      name: 'graphql_answer_cache_hits_total',
+      help: 'Fast-path queries answered from the per-principal answer cache (made only of terminal jobs), without executing.',
+      registers,
+    }),
     errors: new Counter({
       name: 'graphql_errors_total',
       help: 'GraphQL errors returned, by extensions.code.',

@@ -10,6 +10,8 @@ export interface PreparedOperation {
   operationName: string | null;
   /** The query plan: undefined until the fast path first runs it, null when graphql-js executes it instead. */
   plan?: CompiledQuery | null;
+  /** Its answers' scope in the answer cache (answer-cache.ts): undefined until first asked, null when never cached. */
+  answerScope?: string | null;
 }
 
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;

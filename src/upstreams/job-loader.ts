@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { JobError } from '../model/errors.js';
+import { readChangeable, readTerminal, type RequestLedger } from '../http/request-ledger.js';
 import type { TerminalJobCache } from './terminal-cache.js';
 
 /** How loaders batch and how often the terminal-job cache answers, for metrics. */
@@ -32,6 +33,14 @@ export interface JobLoaderOptions<K, V> {
    * UNAUTHENTICATED for it drops them all, so a revoked token stops reading from the cache at once.
    */
   principal?: string;
+  /**
+   * The request's call, whose ledger hears what each read proves about the answer (answer-cache.ts):
+   * a job read through the terminal cache and held there proves it may be cached; anything else
+   * forbids it, unless `relays`.
+   */
+  call: { ledger?: RequestLedger };
+  /** A view over other loaders of this request (and what they read): its own reads prove nothing either way. */
+  relays?: boolean;
 }
 
 /**
@@ -41,7 +50,7 @@ export interface JobLoaderOptions<K, V> {
  * field in the same request may try again.
  */
 export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K, V>): DataLoader<K, V, string> {
-  const { service, observer, keyOf, cacheKeyOf, fetch, cache, isTerminal, principal } = options;
+  const { service, observer, keyOf, cacheKeyOf, fetch, cache, isTerminal, principal, call, relays } = options;
   if (cache && !cacheKeyOf) throw new Error('createJobLoader: a cache needs cacheKeyOf, a key naming the principal');
   const loader: DataLoader<K, V, string> = new DataLoader<K, V, string>(
     (keys) => {
@@ -53,12 +62,19 @@ export function createJobLoader<K, V extends object>(options: JobLoaderOptions<K
           // Only a shared (Redis) tier answers later; the in-memory cache costs no extra tick.
           const hit = (cached instanceof Promise ? await cached : cached) as V | undefined;
           if (cache) observer?.cache?.(service, hit !== undefined);
-          if (hit) return hit;
+          if (hit) {
+            readTerminal(call, isTerminal?.(hit) ? cache!.remainingMs(cacheKey) : 0);
+            return hit;
+          }
           try {
             const value = await fetch(key);
-            if (cache && isTerminal?.(value)) cache.set(cacheKey, value, { principal });
+            if (cache && isTerminal?.(value)) {
+              cache.set(cacheKey, value, { principal });
+              readTerminal(call, cache.remainingMs(cacheKey));
+            } else if (!relays) readChangeable(call);
             return value;
           } catch (error) {
+            readChangeable(call);
             loader.clear(key);
             if (principal !== undefined && error instanceof JobError && error.code === 'UNAUTHENTICATED') cache?.dropPrincipal(principal);
             return error instanceof Error ? error : new Error(String(error));

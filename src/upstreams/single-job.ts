@@ -52,6 +52,7 @@ export function singleJobUpstream<S extends JobSource, M extends JobModel>(spec:
       const createLoader = ({ call }: RequestContext): DataLoader<JobRef, M, string> =>
         createJobLoader<JobRef, M>({
           service: spec.source,
+          call,
           observer: settings.loaderObserver,
           // JSON tuples: ids may contain any separator a joined key would use (`p|q`, `x` vs `p`, `q|x`).
           keyOf: (r) => JSON.stringify([r.region, r.projectId, r.jobId]),

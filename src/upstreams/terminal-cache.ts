@@ -14,6 +14,8 @@ export interface TerminalJobCache {
   set(key: string, job: object, options?: CacheEntryOptions): void;
   /** Forgets every job cached for this principal: an upstream rejected its credentials. */
   dropPrincipal(principal: string): void;
+  /** How long the entry is kept yet, in ms (0 when it is not held): an answer built from it may live no longer. */
+  remainingMs(key: string): number;
   readonly size: number;
 }
 
@@ -34,8 +36,14 @@ interface Entry {
   principal: string | undefined;
 }
 
-export function createTerminalJobCache(config: CacheConfig): LocalTerminalJobCache {
-  if (config.maxEntries <= 0) return { get: () => undefined, set: () => undefined, dropPrincipal: () => undefined, size: 0 };
+/**
+ * `onDrop` hears every principal this tier drops, whoever asked (a 401 here, or another replica's
+ * over Redis pub/sub), named as this tier names it: what is built from its jobs must go too.
+ */
+export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal: string) => void): LocalTerminalJobCache {
+  if (config.maxEntries <= 0) {
+    return { get: () => undefined, set: () => undefined, dropPrincipal: () => undefined, remainingMs: () => 0, size: 0 };
+  }
   // Each principal's keys, so dropping them costs what that principal has cached, not a scan of all.
   const byPrincipal = new Map<string, Set<string>>();
   const lru = new LRUCache<string, Entry>({
@@ -64,7 +72,9 @@ export function createTerminalJobCache(config: CacheConfig): LocalTerminalJobCac
     dropPrincipal(principal) {
       for (const key of [...(byPrincipal.get(principal) ?? [])]) lru.delete(key);
       byPrincipal.delete(principal);
+      onDrop?.(principal);
     },
+    remainingMs: (key) => lru.getRemainingTTL(key),
     get size() {
       return lru.size;
     },
@@ -82,6 +92,7 @@ export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJo
     get: (key, principal) => cache.get(scoped(key), principal),
     set: (key, job, options) => cache.set(scoped(key), job, options),
     dropPrincipal: (principal) => cache.dropPrincipal(principal),
+    remainingMs: (key) => cache.remainingMs(scoped(key)),
     get size() {
       return cache.size;
     },

@@ -14,6 +14,7 @@ export function createCaeLoader(
   const { call } = context;
   return createJobLoader<CaeRef, CaeJobModel>({
     service: 'CAE',
+    call,
     observer: settings.loaderObserver,
     // JSON tuples: ids may contain any separator a joined key would use.
     keyOf: (r) => JSON.stringify([r.region, r.projectId, r.environmentId, r.enterpriseProjectId, r.jobId]),

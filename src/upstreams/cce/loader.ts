@@ -86,6 +86,7 @@ export function createCceLoaders(
 
   const details = createJobLoader<CceRef, CceJobModel>({
     service: 'CCE',
+    call,
     observer: settings.loaderObserver,
     keyOf: refKey,
     cacheKeyOf: cacheKey,
@@ -111,6 +112,9 @@ export function createCceLoaders(
   // Batches are measured once, on `details`, where upstream calls happen.
   const jobs = createJobLoader<CceRef, CceJobModel>({
     service: 'CCE',
+    call,
+    // Its jobs come from `details`, or from payloads `details` or `lists` read: those prove or forbid.
+    relays: true,
     keyOf: refKey,
     fetch(ref) {
       const copy = embeddedCopy(ref);
@@ -156,6 +160,8 @@ export function createCceLoaders(
   const createLists = () =>
     createJobLoader<CceListKey, CceJobModel[]>({
       service: 'CCE',
+      // A list can change at any time: it forbids caching the answer (no isTerminal, no cache).
+      call,
       observer: settings.loaderObserver,
       keyOf: (k) => JSON.stringify([k.region, k.projectId]),
       async fetch(key) {

@@ -1,0 +1,133 @@
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { RequestLedger } from '../http/request-ledger.js';
+import type { PreparedOperation } from './use-prepared-operations.js';
+
+/**
+ * Root fields whose answer is made only of what single-job loads return (src/graph/resolvers.ts,
+ * the upstreams' root fields): each job read says through the request's ledger whether it is
+ * terminal and held by the terminal cache (job-loader.ts). Every field below them is a pure
+ * function of the job models, or a further single-job load that reports the same way. Not here,
+ * so never cached: `cceJobs` (a list, which changes), federation's `_entities` and `_service`,
+ * introspection. A new root field stays out until it is shown to belong.
+ */
+const TERMINAL_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typename', 'job', 'jobs', 'cceJob', 'caeJob', 'cfwJob', 'dbJob']);
+
+/**
+ * Serialized answers of one principal's repeated queries, kept only when executing again would
+ * provably give the same bytes: no errors, and every job the execution read was terminal and is
+ * still in the terminal-job cache (whose entries never change), so executing would make no upstream
+ * call and read the same models. Like envelop's useResponseCache, keyed by operation and variables,
+ * but per principal (never shared, as the terminal cache is not), and never from list reads, with no
+ * TTL of its own: an answer lives no longer than the first of its jobs leaves the terminal cache,
+ * and goes with them when a 401 drops the principal. Bounded in bytes (ANSWER_CACHE_BYTES; 0: off).
+ */
+export interface AnswerCache {
+  /** The request's key, or undefined when this operation's answers are never cached (or the cache is off). */
+  keyOf(principal: string, operation: PreparedOperation, variables: Record<string, unknown> | null | undefined): string | undefined;
+  get(key: string): Buffer | undefined;
+  /** Keeps an error-free answer when `ledger` proves it may be, and no principal was dropped since `drops` was read. */
+  offer(key: string, principal: string, ledger: RequestLedger | undefined, drops: number, bytes: Buffer): void;
+  /** Forgets a principal's answers, named as the local terminal cache names it (see `ownerOf`). */
+  dropOwner(owner: string): void;
+  /** How many drops there have been: an execution under way when one happens may have read what it dropped. */
+  readonly drops: number;
+  readonly size: number;
+}
+
+interface Entry {
+  bytes: Buffer;
+  owner: string;
+}
+
+/**
+ * `ownerOf` names a principal as the local terminal cache's drops do: the principal itself, or its
+ * digest when the fleet's Redis tier is in front (a drop over pub/sub names only the digest).
+ */
+export function createAnswerCache(maxBytes: number, ownerOf: (principal: string) => string = (p) => p): AnswerCache {
+  let drops = 0;
+  let nextScope = 0;
+  if (maxBytes <= 0) {
+    return { keyOf: () => undefined, get: () => undefined, offer: () => undefined, dropOwner: () => void drops++, drops: 0, size: 0 };
+  }
+  const byOwner = new Map<string, Set<string>>();
+  const lru = new LRUCache<string, Entry>({
+    maxSize: maxBytes,
+    sizeCalculation: (entry, key) => entry.bytes.length + key.length,
+    dispose: (entry, key) => {
+      const keys = byOwner.get(entry.owner);
+      keys?.delete(key);
+      if (keys?.size === 0) byOwner.delete(entry.owner);
+    },
+  });
+  return {
+    keyOf(principal, operation, variables) {
+      operation.answerScope ??= madeOfJobReads(operation.document, operation.operationName) ? String(nextScope++) : null;
+      if (operation.answerScope === null) return undefined;
+      // Unambiguous: the scope is digits and canonical JSON has no raw newline; the principal comes last.
+      return `${operation.answerScope}\n${variables == null ? '' : canonicalJson(variables)}\n${principal}`;
+    },
+    get: (key) => lru.get(key)?.bytes,
+    offer(key, principal, ledger, dropsThen, bytes) {
+      const until = ledger?.answer;
+      if (typeof until !== 'number' || dropsThen !== drops) return;
+      const ttl = Math.floor(until - performance.now());
+      if (ttl < 1) return;
+      const owner = ownerOf(principal);
+      lru.set(key, { bytes, owner }, { ttl });
+      // Refused when larger than the whole budget.
+      if (!lru.has(key)) return;
+      let keys = byOwner.get(owner);
+      if (!keys) byOwner.set(owner, (keys = new Set()));
+      keys.add(key);
+    },
+    dropOwner(owner) {
+      drops++;
+      for (const key of [...(byOwner.get(owner) ?? [])]) lru.delete(key);
+      byOwner.delete(owner);
+    },
+    get drops() {
+      return drops;
+    },
+    get size() {
+      return lru.size;
+    },
+  };
+}
+
+/** Whether every root field the operation may select is one of TERMINAL_ROOT_FIELDS (through fragments too). */
+function madeOfJobReads(document: DocumentNode, operationName: string | null): boolean {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let operation: SelectionSetNode | undefined;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    else if (definition.kind === Kind.OPERATION_DEFINITION && (operationName === null || definition.name?.value === operationName)) {
+      if (definition.operation !== 'query') return false;
+      operation = definition.selectionSet;
+    }
+  }
+  const visited = new Set<string>();
+  const only = (set: SelectionSetNode): boolean =>
+    set.selections.every((selection) => {
+      if (selection.kind === Kind.FIELD) return TERMINAL_ROOT_FIELDS.has(selection.name.value);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return only(selection.selectionSet);
+      const name = selection.name.value;
+      if (visited.has(name)) return true;
+      visited.add(name);
+      const fragment = fragments.get(name);
+      return fragment !== undefined && only(fragment.selectionSet);
+    });
+  return operation !== undefined && only(operation);
+}
+
+/** JSON with every object's keys sorted: `{a, b}` and `{b, a}` are the same variables. */
+export function canonicalJson(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+  }
+  return `{${parts.join(',')}}`;
+}
