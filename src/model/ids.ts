@@ -30,12 +30,15 @@ export function idEncoder(tag: string, leading: readonly IdPart[]): (last: IdPar
   const head = start.toString('base64url', 0, aligned);
   const carry = [...start.subarray(aligned)]; // 0 to 2 bytes, encoded before each id's own part
   return (last) => {
-    if (typeof last !== 'string' || last.length > 512 || !PLAIN_ASCII.test(last)) return encodeId(tag, [...leading, last]);
+    // A safe integer's JSON is its decimal digits (a CAE task's index); it is written unquoted.
+    const digits = typeof last === 'number' && Number.isSafeInteger(last) && last >= 0;
+    if (!digits && (typeof last !== 'string' || last.length > 512 || !PLAIN_ASCII.test(last))) return encodeId(tag, [...leading, last]);
+    const text = digits ? String(last) : (last as string);
     let n = 0;
     for (const byte of carry) scratch[n++] = byte;
-    scratch[n++] = 0x22; // "
-    for (let i = 0; i < last.length; i++) scratch[n++] = last.charCodeAt(i);
-    scratch[n++] = 0x22;
+    if (!digits) scratch[n++] = 0x22; // "
+    for (let i = 0; i < text.length; i++) scratch[n++] = text.charCodeAt(i);
+    if (!digits) scratch[n++] = 0x22;
     scratch[n++] = 0x5d; // ]
     return head + base64url(scratch, n);
   };
@@ -74,15 +77,21 @@ export function decodeId(id: string): DecodedId {
   if (id.length === 0 || id.length > MAX_ENCODED || !BASE64URL.test(id)) throw malformed();
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(id, 'base64url').toString('utf8'));
+    // Decoded into a reused buffer: `jobs(ids:)` decodes every id of the list, one at a time.
+    const length = decoded.write(id, 'base64url');
+    value = JSON.parse(decoded.toString('utf8', 0, length));
   } catch {
     throw malformed();
   }
   if (!Array.isArray(value) || typeof value[0] !== 'string') throw malformed();
-  const [tag, ...parts] = value as unknown[];
-  if (!parts.every(isIdPart)) throw malformed();
-  return { tag: tag as string, parts };
+  const parts = value as unknown[];
+  const tag = parts.shift() as string;
+  for (let i = 0; i < parts.length; i++) if (!isIdPart(parts[i])) throw malformed();
+  return { tag, parts: parts as IdPart[] };
 }
+
+// Room for the longest id accepted (base64 is 3 bytes per 4 characters).
+const decoded = Buffer.allocUnsafeSlow(Math.ceil((MAX_ENCODED * 3) / 4));
 
 function isIdPart(value: unknown): value is IdPart {
   return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));

@@ -4,35 +4,43 @@
  * the response needs anyway: use-response-limit.ts.)
  */
 
-/** `value`'s JSON size in bytes (UTF-8, escapes aside). */
-export function jsonSize(value: unknown): number {
-  return Number.MAX_SAFE_INTEGER - jsonBytesLeft(value, Number.MAX_SAFE_INTEGER);
-}
-
 /**
- * `left` less `value`'s JSON size, stopping once below zero. Recursive rather than with a stack
- * array: nothing is allocated per answer (it ran on every answer, ~1.6 KB of garbage each on
- * workload A). Results are as deep as their documents (MAX_DEPTH) and job models as their sub-job
- * trees (UPSTREAM_MAX_DEPTH), so the recursion is shallow.
+ * `value`'s JSON size in bytes (UTF-8, escapes aside). Counted up from zero: sizes stay small
+ * integers (Smis), where counting down from MAX_SAFE_INTEGER boxed every intermediate total as a
+ * heap number (~1 KB of garbage per cached job model on workload B). Recursive rather than with a
+ * stack array; job models are as deep as their sub-job trees (UPSTREAM_MAX_DEPTH), so shallow.
  */
-function jsonBytesLeft(value: unknown, left: number): number {
-  if (typeof value === 'string') return left - Buffer.byteLength(value) - 3;
-  if (typeof value === 'number') return left - String(value).length - 1;
-  if (value === null || typeof value === 'boolean') return left - 6;
+export function jsonSize(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value) + 3;
+  if (typeof value === 'number') return numberChars(value) + 1;
+  if (value === null || typeof value === 'boolean') return 6;
   if (Array.isArray(value)) {
-    left -= 2;
-    for (let i = 0; i < value.length && left >= 0; i++) left = jsonBytesLeft(value[i], left);
-    return left;
+    let size = 2;
+    for (let i = 0; i < value.length; i++) size += jsonSize(value[i]);
+    return size;
   }
   if (typeof value === 'object') {
     const toJSON = (value as { toJSON?: () => unknown }).toJSON;
     const plain = (typeof toJSON === 'function' ? toJSON.call(value) : value) as Record<string, unknown>;
-    left -= 2;
-    for (const key in plain) {
-      left = jsonBytesLeft(plain[key], left - Buffer.byteLength(key) - 3);
-      if (left < 0) return left;
-    }
-    return left;
+    let size = 2;
+    for (const key in plain) size += keyBytes(key) + 3 + jsonSize(plain[key]);
+    return size;
   }
-  return left;
+  return 0;
+}
+
+/** A property name's UTF-8 size: model keys are ASCII words, counted here rather than by a call into Buffer. */
+function keyBytes(key: string): number {
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return Buffer.byteLength(key);
+  return key.length;
+}
+
+/** A number's JSON length; small non-negative integers (indexes, percentages) without making its text. */
+function numberChars(value: number): number {
+  if (Number.isInteger(value) && value >= 0 && value < 1e15) {
+    let chars = 1;
+    for (let n = value; n >= 10; n = Math.floor(n / 10)) chars++;
+    return chars;
+  }
+  return String(value).length;
 }

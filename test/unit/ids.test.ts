@@ -265,7 +265,8 @@ describe('idEncoder', () => {
   it.each(texts)('matches encodeId with the leading part %j', (lead) => {
     for (const leading of [[lead], [lead, 'p'], [null, lead], [lead, 7]]) {
       const mint = idEncoder('cce3', leading);
-      for (const last of [...texts, null, 0, 42]) expect(mint(last)).toBe(encodeId('cce3', [...leading, last]));
+      for (const last of [...texts, null, 0, 7, 42, 1234567, -1, 1.5, 2 ** 53, 1e21])
+        expect(mint(last)).toBe(encodeId('cce3', [...leading, last]));
     }
   });
 });

@@ -1,6 +1,6 @@
-import { malformed, type DecodedId } from '../../model/ids.js';
-import { clampPercent, jobBase, textOrNull, type JobBase } from '../../model/job.js';
-import { normalizeState, stateTable } from '../../model/state.js';
+import { idEncoder, malformed, type DecodedId } from '../../model/ids.js';
+import { clampPercent, finishedAtOf, textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { idStrings } from '../args.js';
 import { globalIdKind } from '../global-ids.js';
@@ -87,52 +87,73 @@ export function mapCaeJob(body: unknown, ref: CaeRef, requestId: string | null):
   const rawStatus = stringOr(spec.status);
   if (rawStatus === null) throw unexpected('CAE', 'job without spec.status', requestId);
   if (spec.tasks != null && !Array.isArray(spec.tasks)) throw unexpected('CAE', 'tasks is not a list', requestId);
-  const tasks = ((spec.tasks ?? []) as unknown[]).map((t, position) => mapTask(objectOr(t), position, ref));
-  tasks.sort((a, b) => a.index - b.index);
-  const failed = normalizeState(STATES, rawStatus) === 'FAILED';
+  const raw = (spec.tasks ?? []) as unknown[];
+  const tasks: CaeTaskModel[] = [];
+  if (raw.length > 0) {
+    // Every task's id shares the job's parts; only the index differs (model/ids.ts idEncoder).
+    const mint = idEncoder(CAE_TASK_ID.tag, refParts(ref));
+    for (let position = 0; position < raw.length; position++) tasks.push(mapTask(objectOr(raw[position]), position, ref, mint));
+    tasks.sort((a, b) => a.index - b.index);
+  }
+  const state = normalizeState(STATES, rawStatus);
+  const terminal = isTerminal(state);
+  // CAE gives the job no timestamps of its own; its tasks' span is the honest answer.
+  let createdAt: string | null = null;
+  let updatedAt: string | null = null;
+  // A failed job's message is its first failed task's (null if that task has none).
+  let failedTask: CaeTaskModel | undefined;
+  for (const t of tasks) {
+    if (t.createdAt !== null && (createdAt === null || t.createdAt < createdAt)) createdAt = t.createdAt;
+    if (t.updatedAt !== null && (updatedAt === null || t.updatedAt > updatedAt)) updatedAt = t.updatedAt;
+    if (failedTask === undefined && t.state === 'FAILED') failedTask = t;
+  }
   return {
     __typename: 'CaeJob',
-    ...jobBase({
-      id: caeGlobalId(ref),
-      source: 'CAE',
-      ref,
-      rawStatus,
-      states: STATES,
-      message: failed ? (tasks.find((t) => t.state === 'FAILED')?.message ?? null) : null,
-      progress: typeof spec.progress === 'number' ? clampPercent(spec.progress) : null,
-      // CAE gives the job no timestamps of its own; its tasks' span is the honest answer.
-      createdAt: extreme(
-        tasks.map((t) => t.createdAt),
-        -1,
-      ),
-      updatedAt: extreme(
-        tasks.map((t) => t.updatedAt),
-        1,
-      ),
-    }),
+    id: caeGlobalId(ref),
+    source: 'CAE',
+    jobId: ref.jobId,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: null,
+    state,
+    terminal,
+    rawStatus,
+    message: state === 'FAILED' ? (failedTask?.message ?? null) : null,
+    progress: typeof spec.progress === 'number' ? clampPercent(spec.progress) : null,
+    createdAt,
+    updatedAt,
+    finishedAt: finishedAtOf(undefined, terminal, updatedAt),
     environmentId: ref.environmentId,
     enterpriseProjectId: ref.enterpriseProjectId,
     subJobs: tasks,
   };
 }
 
-function mapTask(task: Record<string, unknown>, position: number, ref: CaeRef): CaeTaskModel {
+/** One literal per task (no jobBase facts object or spread, no ref copy): a job may have many. */
+function mapTask(task: Record<string, unknown>, position: number, ref: CaeRef, mint: (index: number) => string): CaeTaskModel {
   // A task without an index keeps its position, so its id stays stable and unique.
   const index = typeof task.index === 'number' && Number.isInteger(task.index) ? task.index : position;
   const name = stringOr(task.name, '') ?? '';
+  const rawStatus = stringOr(task.status, '') ?? '';
+  const state = normalizeState(STATES, rawStatus);
+  const terminal = isTerminal(state);
+  const updatedAt = toDateTime(task.updated_at);
   return {
     __typename: 'CaeTask',
-    ...jobBase({
-      id: caeTaskGlobalId(ref, index),
-      source: 'CAE',
-      ref: { ...ref, jobId: `${ref.jobId}#${index}` },
-      rawStatus: stringOr(task.status, '') ?? '',
-      states: STATES,
-      type: textOrNull(name),
-      message: textOrNull(task.detail),
-      createdAt: toDateTime(task.created_at),
-      updatedAt: toDateTime(task.updated_at),
-    }),
+    id: mint(index),
+    source: 'CAE',
+    jobId: `${ref.jobId}#${index}`,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: textOrNull(name),
+    state,
+    terminal,
+    rawStatus,
+    message: textOrNull(task.detail),
+    progress: null,
+    createdAt: toDateTime(task.created_at),
+    updatedAt,
+    finishedAt: finishedAtOf(undefined, terminal, updatedAt),
     index,
     name,
     detail: stringOr(task.detail),
@@ -140,11 +161,4 @@ function mapTask(task: Record<string, unknown>, position: number, ref: CaeRef): 
     environmentId: ref.environmentId,
     subJobs: [],
   };
-}
-
-/** ISO strings in UTC sort as text; `direction` -1 picks the earliest, 1 the latest. */
-function extreme(values: (string | null)[], direction: 1 | -1): string | null {
-  let best: string | null = null;
-  for (const v of values) if (v !== null && (best === null || (direction === 1 ? v > best : v < best))) best = v;
-  return best;
 }

@@ -1,5 +1,5 @@
-import { jobBase, textOrNull, type JobBase } from '../../model/job.js';
-import { stateTable } from '../../model/state.js';
+import { finishedAtOf, textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { jobRefIdKind } from '../global-ids.js';
 import { isObject, stringOr, unexpected } from '../shape.js';
@@ -32,18 +32,26 @@ export function mapCfwJob(body: unknown, ref: CfwRef, requestId: string | null):
   if (rawStatus === null) throw unexpected('CFW', 'job without data.status', requestId);
   const id = stringOr(data.id, ref.jobId);
   if (id !== ref.jobId) throw unexpected('CFW', `asked for job ${ref.jobId}, got ${id}`, requestId);
+  // One literal (no jobBase facts object and spread): B maps several per request.
+  const state = normalizeState(STATES, rawStatus);
+  const terminal = isTerminal(state);
+  const updatedAt = toDateTime(data.end_time);
   return {
     __typename: 'CfwJob',
-    ...jobBase({
-      id: cfwGlobalId(ref),
-      source: 'CFW',
-      ref,
-      rawStatus,
-      states: STATES,
-      message: textOrNull(body.error_msg),
-      createdAt: toDateTime(data.begin_time),
-      updatedAt: toDateTime(data.end_time),
-    }),
+    id: cfwGlobalId(ref),
+    source: 'CFW',
+    jobId: ref.jobId,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: null,
+    state,
+    terminal,
+    rawStatus,
+    message: textOrNull(body.error_msg),
+    progress: null,
+    createdAt: toDateTime(data.begin_time),
+    updatedAt,
+    finishedAt: finishedAtOf(undefined, terminal, updatedAt),
     errorCode: textOrNull(body.error_code),
     subJobs: [],
   };

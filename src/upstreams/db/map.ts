@@ -1,5 +1,5 @@
-import { clampPercent, jobBase, textOrNull, type JobBase } from '../../model/job.js';
-import { stateTable } from '../../model/state.js';
+import { clampPercent, finishedAtOf, textOrNull, type JobBase } from '../../model/job.js';
+import { isTerminal, normalizeState, stateTable } from '../../model/state.js';
 import { toDateTime } from '../../model/time.js';
 import { jobRefIdKind } from '../global-ids.js';
 import { isObject, objectOr, stringOr, unexpected } from '../shape.js';
@@ -57,20 +57,26 @@ export function mapDbJob(body: unknown, ref: DbRef, requestId: string | null): D
   if (id !== ref.jobId) throw unexpected('DB', `asked for job ${ref.jobId}, got ${id}`, requestId);
   const instance = objectOr(job.instance);
   const name = textOrNull(job.name);
+  // One literal (no jobBase facts object and spread): B maps several per request.
+  const state = normalizeState(STATES, rawStatus);
+  const terminal = isTerminal(state);
+  const updatedAt = toDateTime(job.ended);
   return {
     __typename: 'DbJob',
-    ...jobBase({
-      id: dbGlobalId(ref),
-      source: 'DB',
-      ref,
-      rawStatus,
-      states: STATES,
-      type: name,
-      message: textOrNull(job.fail_reason),
-      progress: parsePercent(job.progress),
-      createdAt: toDateTime(job.created),
-      updatedAt: toDateTime(job.ended),
-    }),
+    id: dbGlobalId(ref),
+    source: 'DB',
+    jobId: ref.jobId,
+    projectId: ref.projectId,
+    region: ref.region,
+    type: name,
+    state,
+    terminal,
+    rawStatus,
+    message: textOrNull(job.fail_reason),
+    progress: parsePercent(job.progress),
+    createdAt: toDateTime(job.created),
+    updatedAt,
+    finishedAt: finishedAtOf(undefined, terminal, updatedAt),
     name,
     instanceId: textOrNull(instance.id),
     instanceName: textOrNull(instance.name),
