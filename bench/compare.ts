@@ -9,7 +9,8 @@
  * A build's dist/ must sit beside a schema/ directory and see node_modules (copy or symlink them).
  * Env: COMPARE_WORKLOAD (A, B or C; default A), COMPARE_TOKEN (per-request | one), COMPARE_ROUNDS (4),
  * COMPARE_DURATION (s, default 8), COMPARE_NODE_ARGS (extra node flags for every build, e.g. --max-semi-space-size=64),
- * and per build: label=path[@flag,flag] (e.g. gc64=dist/main.js@--max-semi-space-size=64).
+ * and per build: label=path[@flag,flag] (e.g. gc64=dist/main.js@--max-semi-space-size=64). Every build starts with
+ * `npm start`'s V8 flags (the heap bound, which changes the CPU per request by a fifth), then these: the later wins.
  */
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -21,6 +22,7 @@ import {
   log,
   readGlobalIds,
   sleep,
+  startFlags,
   startGateway,
   startHelper,
   stopChild,
@@ -52,7 +54,8 @@ async function main(): Promise<void> {
   const limit = await startHelper('limit-server.ts', { UPSTREAM_URL: upstream.url, UPSTREAM_CONNECTIONS: '32' });
   const gateways: Array<(typeof builds)[number] & { child: ChildProcess; url: string }> = [];
   try {
-    for (const b of builds) gateways.push({ ...b, ...(await startGateway(upstream.url, [...nodeArgs, ...b.flags], b.main)) });
+    for (const b of builds)
+      gateways.push({ ...b, ...(await startGateway(upstream.url, [...startFlags(), ...nodeArgs, ...b.flags], b.main)) });
     const workload = workloads(await readGlobalIds(gateways[0]!.url, upstream)).find((w) => w.name === name)!;
     const ack = new Promise((r) => limit.child.once('message', r));
     limit.child.send({ type: 'targets', targets: workload.targets });
