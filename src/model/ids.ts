@@ -8,40 +8,72 @@ import { badUserInput } from './errors.js';
 export type IdPart = string | number | null;
 
 export function encodeId(tag: string, parts: readonly IdPart[]): string {
-  return Buffer.from(JSON.stringify([tag, ...parts])).toString('base64url');
+  return writeId(tag, parts, false, null) ?? Buffer.from(JSON.stringify([tag, ...parts])).toString('base64url');
 }
-
-// Where idEncoder writes one id's last bytes and their base64: ids are minted synchronously, one at a time.
-const scratch = Buffer.allocUnsafeSlow(1024);
-const encoded = Buffer.allocUnsafeSlow(1400);
-const BASE64URL_DIGITS = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
-// A string JSON writes as it is, between quotes, one byte per character.
-const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
  * `encodeId(tag, [...leading, last])` for many ids that share all but their last part (every job
- * of one upstream payload: same tag, region and project). Base64 maps each 3 bytes on its own, so
- * the shared start is encoded once and each id encodes only its last few dozen bytes; a plain
- * ASCII last part is encoded here, without a Buffer or JSON text per id.
+ * of one upstream payload: same tag, region and project), without building a parts array per id.
  */
 export function idEncoder(tag: string, leading: readonly IdPart[]): (last: IdPart) => string {
-  const start = Buffer.from(`${JSON.stringify([tag, ...leading]).slice(0, -1)},`);
-  const aligned = start.length - (start.length % 3);
-  const head = start.toString('base64url', 0, aligned);
-  const carry = [...start.subarray(aligned)]; // 0 to 2 bytes, encoded before each id's own part
-  return (last) => {
-    // A safe integer's JSON is its decimal digits (a CAE task's index); it is written unquoted.
-    const digits = typeof last === 'number' && Number.isSafeInteger(last) && last >= 0;
-    if (!digits && (typeof last !== 'string' || last.length > 512 || !PLAIN_ASCII.test(last))) return encodeId(tag, [...leading, last]);
-    const text = digits ? String(last) : (last as string);
-    let n = 0;
-    for (const byte of carry) scratch[n++] = byte;
-    if (!digits) scratch[n++] = 0x22; // "
-    for (let i = 0; i < text.length; i++) scratch[n++] = text.charCodeAt(i);
-    if (!digits) scratch[n++] = 0x22;
-    scratch[n++] = 0x5d; // ]
-    return head + base64url(scratch, n);
-  };
+  return (last) => writeId(tag, leading, true, last) ?? encodeId(tag, [...leading, last]);
+}
+
+// Where an id's JSON bytes and their base64 are written: ids are minted synchronously, one at a time.
+const scratch = Buffer.allocUnsafeSlow(1024);
+const encoded = Buffer.allocUnsafeSlow(1400);
+const BASE64URL_DIGITS = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+// The last byte is kept for the closing bracket.
+const SCRATCH_END = scratch.length - 1;
+
+/**
+ * The id's JSON text written straight into `scratch` and encoded from there, when every part is
+ * JSON as it is (printable ASCII strings without quote or backslash, null, safe integers): the id
+ * is then the only string made per id, with no JSON text, Buffer or array. Undefined when a part
+ * needs JSON.stringify (escapes, non-ASCII, other numbers) or the text outgrows `scratch`.
+ */
+function writeId(tag: string, parts: readonly IdPart[], withLast: boolean, last: IdPart): string | undefined {
+  scratch[0] = 0x5b; // [
+  let n = writeString(tag, 1);
+  for (let i = 0; i < parts.length && n > 0; i++) {
+    scratch[n] = 0x2c; // ,
+    n = writePart(parts[i]!, n + 1);
+  }
+  if (withLast && n > 0) {
+    scratch[n] = 0x2c;
+    n = writePart(last, n + 1);
+  }
+  if (n < 0) return undefined;
+  scratch[n++] = 0x5d; // ]
+  return base64url(scratch, n);
+}
+
+/** Writes the part's JSON at `n`; the position after it, or -1 when it cannot be written as is. */
+function writePart(part: IdPart, n: number): number {
+  if (typeof part === 'string') return writeString(part, n);
+  if (part === null) return writeAscii('null', n);
+  // A safe integer's JSON is its decimal digits (a CAE task's index); -0 is written "0" by both.
+  if (Number.isSafeInteger(part)) return writeAscii(String(part), n);
+  return -1;
+}
+
+function writeString(text: string, n: number): number {
+  if (n + text.length + 2 > SCRATCH_END) return -1;
+  scratch[n++] = 0x22; // "
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // What JSON writes escaped (quote, backslash, control characters) or as more than one byte.
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return -1;
+    scratch[n++] = c;
+  }
+  scratch[n++] = 0x22;
+  return n;
+}
+
+function writeAscii(text: string, n: number): number {
+  if (n + text.length > SCRATCH_END) return -1;
+  for (let i = 0; i < text.length; i++) scratch[n++] = text.charCodeAt(i);
+  return n;
 }
 
 function base64url(bytes: Buffer, length: number): string {
