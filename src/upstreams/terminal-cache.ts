@@ -16,6 +16,11 @@ export interface TerminalJobCache {
   dropPrincipal(principal: string): void;
   /** How long the entry is kept yet, in ms (0 when it is not held): an answer built from it may live no longer. */
   remainingMs(key: string): number;
+  /**
+   * False when nothing at all is cached for this principal, so any get of its keys misses (a fresh
+   * token, most requests): the caller may skip building keys and looking up. Absent: look up.
+   */
+  holdsAny?(principal: string): boolean;
   readonly size: number;
 }
 
@@ -42,7 +47,14 @@ interface Entry {
  */
 export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal: string) => void): LocalTerminalJobCache {
   if (config.maxEntries <= 0) {
-    return { get: () => undefined, set: () => undefined, dropPrincipal: () => undefined, remainingMs: () => 0, size: 0 };
+    return {
+      get: () => undefined,
+      set: () => undefined,
+      dropPrincipal: () => undefined,
+      remainingMs: () => 0,
+      holdsAny: () => false,
+      size: 0,
+    };
   }
   // Each principal's keys, so dropping them costs what that principal has cached, not a scan of all.
   const byPrincipal = new Map<string, Set<string>>();
@@ -75,6 +87,9 @@ export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal:
       onDrop?.(principal);
     },
     remainingMs: (key) => lru.getRemainingTTL(key),
+    // Every entry filed under a principal is in byPrincipal (set and dispose keep it so); one no
+    // longer held at worst leaves a name here until its entry is looked up again: a lookup, not a miss.
+    holdsAny: (principal) => byPrincipal.has(principal),
     get size() {
       return lru.size;
     },
@@ -87,12 +102,22 @@ export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal:
  * otherwise a CFW job would answer a dbJob query with the same id, without asking RDS.
  */
 export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJobCache {
-  const scoped = (key: string) => JSON.stringify([namespace, key]);
+  // The last key scoped, as a loader asks get then remainingMs (or set then remainingMs) of one key in a row.
+  let lastKey: string | undefined;
+  let lastScoped = '';
+  const scoped = (key: string) => {
+    if (key !== lastKey) {
+      lastScoped = JSON.stringify([namespace, key]);
+      lastKey = key;
+    }
+    return lastScoped;
+  };
   return {
     get: (key, principal) => cache.get(scoped(key), principal),
     set: (key, job, options) => cache.set(scoped(key), job, options),
     dropPrincipal: (principal) => cache.dropPrincipal(principal),
     remainingMs: (key) => cache.remainingMs(scoped(key)),
+    holdsAny: (principal) => cache.holdsAny?.(principal) ?? true,
     get size() {
       return cache.size;
     },
