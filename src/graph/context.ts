@@ -10,23 +10,27 @@ export interface RequestContext {
   call: CallContext;
   /** The region used when a query names none. */
   defaultRegion: string;
-  /** A per-request value owned by `owner`, created on first use (an upstream's loaders). */
-  scoped<T>(owner: object, create: () => T): T;
+  /**
+   * A per-request value owned by `owner`, created on first use (an upstream's loaders). `create` is
+   * given this context, so a caller can pass one function made once rather than a closure per call.
+   */
+  scoped<T>(owner: object, create: (context: RequestContext) => T): T;
 }
 
 export function createRequestContext(call: CallContext, defaultRegion: string): RequestContext {
   const values = new Map<object, unknown>();
-  return {
+  const context: RequestContext = {
     requestId: call.requestId,
     call,
     defaultRegion,
-    scoped<T>(owner: object, create: () => T): T {
+    scoped<T>(owner: object, create: (context: RequestContext) => T): T {
       let value = values.get(owner) as T | undefined;
       if (value === undefined) {
-        value = create();
+        value = create(context);
         values.set(owner, value);
       }
       return value;
     },
   };
+  return context;
 }

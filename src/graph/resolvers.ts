@@ -16,12 +16,17 @@ export type LoadById = (id: string, context: RequestContext) => Promise<JobModel
 export function jobsById(upstreams: readonly Upstream[]): LoadById {
   const byTag = new Map<string, Upstream>();
   for (const upstream of upstreams) for (const tag of upstream.idTags) byTag.set(tag, upstream);
-  // Async so that a bad id fails its own entry (as a rejected promise), never its siblings.
-  return async function loadById(id: string, context: RequestContext): Promise<JobModel> {
-    const decoded = decodeId(id);
-    const upstream = byTag.get(decoded.tag);
-    if (!upstream) throw malformed();
-    return upstream.loadById(decoded, context);
+  // A bad id fails its own entry (as a rejected promise), never its siblings. Not an async function:
+  // the upstream's promise is returned as it is, not wrapped in another one per id.
+  return function loadById(id: string, context: RequestContext): Promise<JobModel> {
+    try {
+      const decoded = decodeId(id);
+      const upstream = byTag.get(decoded.tag);
+      if (!upstream) throw malformed();
+      return upstream.loadById(decoded, context);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 

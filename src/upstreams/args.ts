@@ -13,11 +13,18 @@ export { checkIdPart };
  * is client input, and a hand-made one must not smuggle a path or a host name upstream.
  * `nullable` names positions that may be null (optional parts such as an enterprise project).
  */
-export function idStrings(id: DecodedId, count: number, nullable: readonly number[] = []): (string | null)[] {
-  if (id.parts.length !== count) throw malformed();
-  return id.parts.map((part, i) => {
-    if (part === null && nullable.includes(i)) return null;
+export function idStrings(id: DecodedId, count: number, nullable: readonly number[] = NONE): readonly (string | null)[] {
+  const { parts } = id;
+  if (parts.length !== count) throw malformed();
+  // Checked in place: every accepted part is returned as it is, so the decoded array is the answer.
+  for (let i = 0; i < count; i++) {
+    const part = parts[i];
+    if (part === null && nullable.includes(i)) continue;
     if (typeof part !== 'string') throw malformed();
-    return i === 0 ? checkRegion(part, 'id region') : checkIdPart(part, 'id part');
-  });
+    if (i === 0) checkRegion(part, 'id region');
+    else checkIdPart(part, 'id part');
+  }
+  return parts as readonly (string | null)[];
 }
+
+const NONE: readonly number[] = [];

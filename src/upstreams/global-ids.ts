@@ -31,8 +31,8 @@ export function jobRefParts(ref: JobRef): IdPart[] {
 }
 
 export function readJobRef(id: DecodedId): JobRef {
-  const [region, projectId, jobId] = idStrings(id, 3) as [string, string, string];
-  return { region, projectId, jobId };
+  const parts = idStrings(id, 3) as readonly string[];
+  return { region: parts[0]!, projectId: parts[1]!, jobId: parts[2]! };
 }
 
 /** The id kind of an upstream whose jobs a JobRef addresses (CFW, RDS). */

@@ -65,7 +65,7 @@ export function singleJobUpstream<S extends JobSource, M extends JobModel>(spec:
             return spec.map(body, ref, requestId);
           },
         });
-      const loader = (context: RequestContext) => context.scoped(fetchJob, () => createLoader(context));
+      const loader = (context: RequestContext) => context.scoped(fetchJob, createLoader);
 
       return {
         client,

@@ -5,7 +5,8 @@ import { checkIdPart, regionArg } from '../args.js';
 import { defineUpstream } from '../define.js';
 import { caeJobCall, classifyCaeError } from './client.js';
 import { createCaeLoader } from './loader.js';
-import { CAE_JOB_ID, CAE_TASK_ID, type CaeRef } from './map.js';
+import { CAE_JOB_ID, CAE_TASK_ID, type CaeRef, type CaeTaskModel } from './map.js';
+import type { DecodedId } from '../../model/ids.js';
 
 /** Cloud Application Engine: `GET /v1/{project}/cae/jobs/{job}` in an environment; its tasks are the job's sub-jobs. */
 export const caeUpstream = defineUpstream({
@@ -16,17 +17,22 @@ export const caeUpstream = defineUpstream({
   create(settings) {
     const client = createUpstreamClient('CAE', settings.http, classifyCaeError, settings.observer);
     const fetchJob = caeJobCall(client, settings);
-    const loader = (context: RequestContext) => context.scoped(fetchJob, () => createCaeLoader(fetchJob, context, settings));
+    const createLoader = (context: RequestContext) => createCaeLoader(fetchJob, context, settings);
+    const loader = (context: RequestContext) => context.scoped(fetchJob, createLoader);
+
+    async function loadTask(id: DecodedId, context: RequestContext): Promise<CaeTaskModel> {
+      const { index, ...ref } = CAE_TASK_ID.read(id);
+      const job = await loader(context).load(ref);
+      const task = job.subJobs.find((t) => t.index === index);
+      if (!task) throw new JobError('NOT_FOUND', `CAE: job ${ref.jobId} has no task ${index}`);
+      return task;
+    }
 
     return {
       client,
-      async loadById(id, context) {
-        if (id.tag !== CAE_TASK_ID.tag) return loader(context).load(CAE_JOB_ID.read(id));
-        const { index, ...ref } = CAE_TASK_ID.read(id);
-        const job = await loader(context).load(ref);
-        const task = job.subJobs.find((t) => t.index === index);
-        if (!task) throw new JobError('NOT_FOUND', `CAE: job ${ref.jobId} has no task ${index}`);
-        return task;
+      // A job's id is read without an async step of its own; a task's waits for its job.
+      loadById(id, context) {
+        return id.tag === CAE_TASK_ID.tag ? loadTask(id, context) : loader(context).load(CAE_JOB_ID.read(id));
       },
       resolvers: {
         Query: {

@@ -51,10 +51,12 @@ export interface CaeTaskRef extends CaeRef {
 
 const refParts = (ref: CaeRef) => [ref.region, ref.projectId, ref.environmentId, ref.enterpriseProjectId, ref.jobId];
 
+// The enterprise project may be null.
+const NULLABLE_PARTS = [3];
+
 function readRef(id: DecodedId): CaeRef {
-  const parts = idStrings(id, 5, [3]);
-  const [region, projectId, environmentId, enterpriseProjectId, jobId] = parts as [string, string, string, string | null, string];
-  return { region, projectId, environmentId, enterpriseProjectId, jobId };
+  const parts = idStrings(id, 5, NULLABLE_PARTS) as readonly [string, string, string, string | null, string];
+  return { region: parts[0], projectId: parts[1], environmentId: parts[2], enterpriseProjectId: parts[3], jobId: parts[4] };
 }
 
 export const CAE_JOB_ID = globalIdKind<CaeRef>('cae', refParts, readRef);

@@ -22,7 +22,8 @@ function createCce(settings: UpstreamSettings): UpstreamParts {
   const client = createUpstreamClient('CCE', settings.http, undefined, settings.observer);
   const api = cceApiCalls(client, settings);
   const parents = createCceParentIndex();
-  const loaders = (context: RequestContext) => context.scoped(api, () => createCceLoaders(api, context, settings, parents));
+  const createLoaders = (context: RequestContext) => createCceLoaders(api, context, settings, parents);
+  const loaders = (context: RequestContext) => context.scoped(api, createLoaders);
 
   /** The job's own record, for what an embedded or listed copy lacks; replaces the copy for later lookups. */
   async function fullRecord(job: CceJobModel, context: RequestContext): Promise<CceJobModel> {
