@@ -122,12 +122,43 @@ function madeOfJobReads(document: DocumentNode, operationName: string | null): b
 
 /** JSON with every object's keys sorted: `{a, b}` and `{b, a}` are the same variables. */
 export function canonicalJson(value: unknown): string {
+  // Most variables are already canonical (one key, or keys written in order): one native stringify
+  // then, rather than a string per value and per key joined up.
+  return writtenCanonically(value) ? JSON.stringify(value) : sortedJson(value);
+}
+
+function sortedJson(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
   const record = value as Record<string, unknown>;
   const parts: string[] = [];
   for (const key of Object.keys(record).sort()) {
-    if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}:${sortedJson(record[key])}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * Whether JSON.stringify writes `value` as sortedJson would: plain JSON data (what a request body
+ * parses to) whose objects list their own keys in sorted order, none of them undefined. Anything
+ * else (a toJSON, a class instance, an undefined member, keys out of order) is left to sortedJson.
+ */
+function writtenCanonically(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null)
+    return typeof value === 'string' || typeof value === 'boolean' || value === null || typeof value === 'number';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!writtenCanonically(value[i])) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const record = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const key in record) {
+    // An inherited key is one JSON.stringify skips: not plain data.
+    if (!Object.hasOwn(record, key) || (previous !== undefined && !(previous < key))) return false;
+    if (record[key] === undefined || !writtenCanonically(record[key])) return false;
+    previous = key;
+  }
+  return true;
 }
