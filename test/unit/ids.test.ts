@@ -274,10 +274,31 @@ describe('idEncoder', () => {
 describe('encodeId', () => {
   // Written straight into a scratch buffer when the parts allow: must be base64url(JSON) exactly.
   const reference = (tag: string, parts: readonly IdPart[]) => Buffer.from(JSON.stringify([tag, ...parts])).toString('base64url');
-  const parts: IdPart[] = ['', 'a', 'cn-north-4', 'é', '"q"', 'back\\slash', 'tab\t', '~', ' ', 'x'.repeat(600), null, 0, -0, -7, 42, 2 ** 53 - 1, 2 ** 53, 1.5, 1e21];
+  const parts: IdPart[] = [
+    '',
+    'a',
+    'cn-north-4',
+    'é',
+    '"q"',
+    'back\\slash',
+    'tab\t',
+    '~',
+    ' ',
+    'x'.repeat(600),
+    null,
+    0,
+    -0,
+    -7,
+    42,
+    2 ** 53 - 1,
+    2 ** 53,
+    1.5,
+    1e21,
+  ];
   it.each(parts.map((part) => [part]))('matches base64url(JSON) with the part %j', (part) => {
     for (const tag of ['cce3', 'é', 'q"']) {
-      for (const list of [[part], [part, 'p'], ['r', part, 'j'], [part, part, part]]) expect(encodeId(tag, list)).toBe(reference(tag, list));
+      for (const list of [[part], [part, 'p'], ['r', part, 'j'], [part, part, part]])
+        expect(encodeId(tag, list)).toBe(reference(tag, list));
     }
   });
 
