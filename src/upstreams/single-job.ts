@@ -60,10 +60,8 @@ export function singleJobUpstream<S extends JobSource, M extends JobModel>(spec:
           cache: settings.cache,
           isTerminal: (job) => job.terminal,
           principal: call.principal,
-          async fetch(ref) {
-            const { body, requestId } = await fetchJob(ref, call);
-            return spec.map(body, ref, requestId);
-          },
+          // A `then` rather than an async function: one step per job, no suspended frame.
+          fetch: (ref) => fetchJob(ref, call).then(({ body, requestId }) => spec.map(body, ref, requestId)),
         });
       const loader = (context: RequestContext) => context.scoped(fetchJob, createLoader);
 

@@ -125,10 +125,14 @@ export function createCceLoaders(
     },
   });
 
-  async function loadOwn(ref: CceRef): Promise<CceJobModel> {
+  function loadOwn(ref: CceRef): Promise<CceJobModel> {
     const load = details.load(ref);
     started.set(refKey(ref), load);
-    const job = await load;
+    return load.then(indexLater);
+  }
+
+  /** A job read whole: its sub-jobs may answer `jobs` once someone asks for one. */
+  function indexLater(job: CceJobModel): CceJobModel {
     if (job.subJobs?.length) unindexed.push({ job, withSelf: false });
     return job;
   }
