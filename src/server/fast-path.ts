@@ -139,9 +139,8 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
           const text = JSON.stringify(result);
           if (!options.responseLimit.exceeds(text)) {
             const ok = errorFree(mediaType);
-            const bytes = Buffer.from(text);
-            sendBytes(res, ok.status, ok.headers, requestId, bytes);
-            if (answerKey !== undefined) answers!.offer(answerKey, principal, caller.ledger, drops, bytes);
+            send(res, ok.status, ok.headers, requestId, text);
+            if (answerKey !== undefined) answers!.offer(answerKey, principal, caller.ledger, drops, text);
             const upstreamCalls = caller.stats.upstreamCalls;
             record({ requestId, status: ok.status, started, operationName: operation.operationName, upstreamCalls, result });
             return;
@@ -395,9 +394,10 @@ function yogaAnswer(result: ExecutionResult, mediaType: string): Answer {
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, requestId: string | undefined, text: string): void {
-  // As bytes: a string body would be joined to the header block and copied once more on the way out
-  // (tried: no difference in CPU per request measurable on this machine, and more heap garbage).
-  sendBytes(res, status, headers, requestId, Buffer.from(text));
+  // As the string: node:http joins it to the header block and writes both at once, where a Buffer
+  // first costs a copy of the text and then a second chunk in the socket write.
+  res.writeHead(status, headFor(headers, requestId, Buffer.byteLength(text)));
+  res.end(text);
 }
 
 function sendBytes(
@@ -407,9 +407,13 @@ function sendBytes(
   requestId: string | undefined,
   bytes: Buffer,
 ): void {
+  res.writeHead(status, headFor(headers, requestId, bytes.length));
+  res.end(bytes);
+}
+
+function headFor(headers: Record<string, string>, requestId: string | undefined, length: number): Record<string, string | number> {
   const head: Record<string, string | number> = { ...headers };
   if (requestId !== undefined) head['x-request-id'] = requestId;
-  head['content-length'] = bytes.length;
-  res.writeHead(status, head);
-  res.end(bytes);
+  head['content-length'] = length;
+  return head;
 }
