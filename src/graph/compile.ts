@@ -329,16 +329,22 @@ function completeList(
   if (!isIterable(result)) {
     throw new GraphQLError(`Expected Iterable, but did not find one for field "${field.parentType.name}.${field.name}".`);
   }
-  const completed: unknown[] = [];
+  let completed: unknown[];
   let containsPromise = false;
   // An array by index (its own iterator would walk it so), anything else as Array.from walks it.
   if (Array.isArray(result) && result[Symbol.iterator] === ARRAY_ITERATOR) {
-    for (let index = 0; index < result.length; index++) {
+    // Sized up front (cheaper than growing it); the length is read per item as the iterator does,
+    // should completing an item change the list.
+    completed = new Array<unknown>(result.length);
+    let index = 0;
+    for (; index < result.length; index++) {
       const value = completeItem(run, field, info, itemType, path, index, result[index]);
       if (isPromise(value)) containsPromise = true;
-      completed.push(value);
+      completed[index] = value;
     }
+    if (completed.length !== index) completed.length = index;
   } else {
+    completed = [];
     let index = 0;
     for (const item of result) {
       const value = completeItem(run, field, info, itemType, path, index++, item);
