@@ -316,6 +316,8 @@ function completeObject(
   return executeFields(run, plan, result, path);
 }
 
+const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
+
 function completeList(
   run: Run,
   field: FieldPlan,
@@ -327,23 +329,54 @@ function completeList(
   if (!isIterable(result)) {
     throw new GraphQLError(`Expected Iterable, but did not find one for field "${field.parentType.name}.${field.name}".`);
   }
+  let completed: unknown[];
   let containsPromise = false;
-  const completed = Array.from(result, (item, index) => {
-    const itemPath: Path = { prev: path, key: index, typename: undefined };
-    try {
-      const value = isPromise(item)
-        ? item.then((resolved) => completeValue(run, field, info, itemType, itemPath, resolved))
-        : completeValue(run, field, info, itemType, itemPath, item);
-      if (isPromise(value)) {
-        containsPromise = true;
-        return value.then(undefined, (raw: unknown) => handleFieldError(run, locate(raw, field, itemPath), itemType, itemPath));
-      }
-      return value;
-    } catch (raw) {
-      return handleFieldError(run, locate(raw, field, itemPath), itemType, itemPath);
+  // An array by index (its own iterator would walk it so), anything else as Array.from walks it.
+  if (Array.isArray(result) && result[Symbol.iterator] === ARRAY_ITERATOR) {
+    // Sized up front (cheaper than growing it); the length is read per item as the iterator does,
+    // should completing an item change the list.
+    completed = new Array<unknown>(result.length);
+    let index = 0;
+    for (; index < result.length; index++) {
+      const value = completeItem(run, field, info, itemType, path, index, result[index]);
+      if (isPromise(value)) containsPromise = true;
+      completed[index] = value;
     }
-  });
+    if (completed.length !== index) completed.length = index;
+  } else {
+    completed = [];
+    let index = 0;
+    for (const item of result) {
+      const value = completeItem(run, field, info, itemType, path, index++, item);
+      if (isPromise(value)) containsPromise = true;
+      completed.push(value);
+    }
+  }
   return containsPromise ? Promise.all(completed) : completed;
+}
+
+/** One list item, completed as graphql-js's completeListValue completes it (its errors at the item's path). */
+function completeItem(
+  run: Run,
+  field: FieldPlan,
+  info: GraphQLResolveInfo | undefined,
+  itemType: GraphQLOutputType,
+  path: Path,
+  index: number,
+  item: unknown,
+): unknown {
+  const itemPath: Path = { prev: path, key: index, typename: undefined };
+  try {
+    const value = isPromise(item)
+      ? item.then((resolved) => completeValue(run, field, info, itemType, itemPath, resolved))
+      : completeValue(run, field, info, itemType, itemPath, item);
+    if (isPromise(value)) {
+      return value.then(undefined, (raw: unknown) => handleFieldError(run, locate(raw, field, itemPath), itemType, itemPath));
+    }
+    return value;
+  } catch (raw) {
+    return handleFieldError(run, locate(raw, field, itemPath), itemType, itemPath);
+  }
 }
 
 function completeAbstract(

@@ -1,4 +1,5 @@
 import { CallAbort } from './call-abort.js';
+import type { CallerSignal } from './upstream-types.js';
 
 /** The reason a shared call is aborted when every caller has left. */
 export class Cancelled extends Error {}
@@ -16,7 +17,7 @@ interface Shared<T> {
 
 interface Joiner<T> {
   shared: Shared<T>;
-  signal: AbortSignal;
+  signal: CallerSignal;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
   leaving: () => Error;
@@ -26,7 +27,7 @@ interface Joiner<T> {
  * Callers still waiting, per caller signal (a GraphQL request's). One abort listener per signal,
  * however many calls the request waits on: a listener per call cost an EventTarget round trip each.
  */
-const waiting = new WeakMap<AbortSignal, Set<Joiner<unknown>>>();
+const waiting = new WeakMap<CallerSignal, Set<Joiner<unknown>>>();
 
 function waitOn(joiner: Joiner<unknown>): void {
   let set = waiting.get(joiner.signal);
@@ -87,7 +88,7 @@ export function createInFlight<T>() {
     join<A = undefined, B = undefined>(
       key: string,
       start: (cancel: CallAbort, a: A, b: B) => Promise<T>,
-      signal: AbortSignal | undefined,
+      signal: CallerSignal | undefined,
       leaving: () => Error,
       a?: A,
       b?: B,

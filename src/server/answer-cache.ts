@@ -27,7 +27,7 @@ export interface AnswerCache {
   keyOf(principal: string, operation: PreparedOperation, variables: Record<string, unknown> | null | undefined): string | undefined;
   get(key: string): Buffer | undefined;
   /** Keeps an error-free answer when `ledger` proves it may be, and no principal was dropped since `drops` was read. */
-  offer(key: string, principal: string, ledger: RequestLedger | undefined, drops: number, bytes: Buffer): void;
+  offer(key: string, principal: string, ledger: RequestLedger | undefined, drops: number, text: string): void;
   /** Forgets a principal's answers, named as the local terminal cache names it (see `ownerOf`). */
   dropOwner(owner: string): void;
   /** How many drops there have been: an execution under way when one happens may have read what it dropped. */
@@ -68,13 +68,14 @@ export function createAnswerCache(maxBytes: number, ownerOf: (principal: string)
       return `${operation.answerScope}\n${variables == null ? '' : canonicalJson(variables)}\n${principal}`;
     },
     get: (key) => lru.get(key)?.bytes,
-    offer(key, principal, ledger, dropsThen, bytes) {
+    offer(key, principal, ledger, dropsThen, text) {
       const until = ledger?.answer;
       if (typeof until !== 'number' || dropsThen !== drops) return;
       const ttl = Math.floor(until - performance.now());
       if (ttl < 1) return;
       const owner = ownerOf(principal);
-      lru.set(key, { bytes, owner }, { ttl });
+      // Kept as bytes: a hit is sent as they are, with no encoding.
+      lru.set(key, { bytes: Buffer.from(text), owner }, { ttl });
       // Refused when larger than the whole budget.
       if (!lru.has(key)) return;
       let keys = byOwner.get(owner);

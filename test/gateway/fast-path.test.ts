@@ -21,6 +21,7 @@ import {
   type SimCall,
   type Simulator,
 } from '../../src/simulator/server.js';
+import { renderCceV3, type CceJobRecord } from '../../src/simulator/cce-data.js';
 import { caeGlobalId } from '../../src/upstreams/cae/map.js';
 import { cceGlobalId } from '../../src/upstreams/cce/map.js';
 import { cfwGlobalId } from '../../src/upstreams/cfw/map.js';
@@ -44,6 +45,19 @@ const ids = {
   cfw: cfwGlobalId({ region: REGION, projectId: P, jobId: SIM_IDS.cfw.failed }),
   db: dbGlobalId({ region: REGION, projectId: P, jobId: SIM_IDS.db.running }),
   cfwMissing: cfwGlobalId({ region: REGION, projectId: P, jobId: 'no-such-job' }),
+};
+/** A job whose text is not ASCII (two- to four-byte UTF-8 characters): Content-Length counts bytes, not characters. */
+const UNICODE_JOB: CceJobRecord = {
+  uid: 'd4f3b8a5-9a44-11f0-8d2e-0255ac100034',
+  type: 'UpgradeCluster',
+  clusterUID: 'c-unicode',
+  resourceID: 'c-unicode',
+  resourceName: 'größe-集群-🚀',
+  extendParam: {},
+  phase: 'Failed',
+  reason: 'Échec: 节点不可用 ✗',
+  creationTimestamp: '2025-09-03 08:15:30.5 +0000 UTC',
+  updateTimestamp: '2025-09-03 08:16:02.123 +0000 UTC',
 };
 const cceJob = (uid: string) => `cceJob(projectId: "${P}", jobId: "${uid}")`;
 const cfwJob = (id: string) => `cfwJob(projectId: "${P}", jobId: "${id}")`;
@@ -177,7 +191,10 @@ beforeAll(async () => {
     intercept: (call: SimCall, res) => {
       const key = call.query ? `${call.path}?${call.query}` : call.path;
       res.setHeader('X-Request-Id', `sim-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
-      return false;
+      if (!call.path.endsWith(`/jobs/${UNICODE_JOB.uid}`)) return false;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(renderCceV3(UNICODE_JOB)));
+      return true;
     },
   });
   fast = await start({});
@@ -243,6 +260,28 @@ const CASES: Case[] = [
     check: (body) => {
       expect(body.errors).toBeUndefined();
       expect(JSON.stringify(body.data)).toContain('"subJobs":[{');
+    },
+  },
+  {
+    name: 'an answer with non-ASCII text (Content-Length in UTF-8 bytes)',
+    request: { body: { query: `{ ${cceJob(UNICODE_JOB.uid)} { ...J } }\n${JOB_FRAGMENT}` } },
+    fast: true,
+    status: 200,
+    check: (body, answer) => {
+      expect(body.errors).toBeUndefined();
+      expect(answer.text).toContain('größe-集群-🚀');
+      expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.text));
+    },
+  },
+  {
+    name: 'an answer with errors and non-ASCII text (Content-Length in UTF-8 bytes)',
+    request: { body: { query: `{ a: ${cceJob(UNICODE_JOB.uid)} { ...J } b: ${cceJob('nö-such-jöb-✗')} { state } }\n${JOB_FRAGMENT}` } },
+    fast: true,
+    status: 200,
+    check: (body, answer) => {
+      expect(codes(body)).toEqual(['BAD_USER_INPUT']);
+      expect(answer.text).toContain('größe-集群-🚀');
+      expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.text));
     },
   },
   {

@@ -17,7 +17,7 @@
  *           without "@" the value is synchronous, except "reject", which is an already-rejected promise.
  *
  * List fields take one spec per item plus a `self` spec for the list value itself
- * ("array" | "set" | "scalar" | "string" | "null" | "throw" | "reject", with "@when").
+ * ("array" | "set" | "sparse" | "backwards" | "scalar" | "string" | "null" | "throw" | "reject", with "@when").
  */
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import {
@@ -92,6 +92,16 @@ function listOf(items: readonly string[], self: string, make: (kind: string, ind
         return values;
       case 'set':
         return new Set(values);
+      case 'sparse': {
+        // A hole before the items: Array.from reads it as undefined.
+        const sparse: unknown[] = [];
+        sparse.length = 1;
+        sparse.push(...values);
+        return sparse;
+      }
+      case 'backwards':
+        // An array whose own iterator walks it last to first: Array.from follows the iterator.
+        return Object.assign([...values], { [Symbol.iterator]: () => [...values].reverse()[Symbol.iterator]() });
       case 'scalar':
         return 42;
       case 'string':
@@ -721,6 +731,10 @@ const nulls: Case[] = [
       s4: nullableStrs(items: ["=a", "null", "error", "reject@1", "=e@t", "graphqlError"])
       s5: strs(items: ["=x"], self: "set")
       s6: nullableStrs(items: ["=x", "=y@1"], self: "set@1")
+      s7: nullableStrs(items: ["=x", "=y@1"], self: "sparse")
+      s8: strs(items: ["=x", "=y@1"], self: "sparse")
+      s9: nullableStrs(items: ["=x", "null", "=z@1"], self: "backwards")
+      s10: list(items: ["box", "box@1"], self: "backwards") { id }
     } }`,
   },
   {
