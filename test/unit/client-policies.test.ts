@@ -122,6 +122,37 @@ describe('deadlinePolicy', () => {
     await policy(newCall(), scripted(OK));
     expect(clock.pending()).toEqual([]);
   });
+
+  it('times overlapping calls with one timer: each is aborted at its own deadline, and one that ended is not', async () => {
+    const clock = createTestClock();
+    const policy = deadlinePolicy(clock, 1_000);
+    const hang = (c: UpstreamCall) => new Promise<UpstreamResponse>((_, reject) => c.cancel.onAbort(reject));
+    let finish!: (r: UpstreamResponse) => void;
+    const first = newCall();
+    const finished = policy(first, () => new Promise((resolve) => (finish = resolve)));
+    await clock.advance(300);
+    const second = newCall();
+    const secondDone = policy(second, hang).catch((error: unknown) => error);
+    await clock.advance(300);
+    const third = newCall();
+    const thirdDone = policy(third, hang).catch((error: unknown) => error);
+    expect(clock.pending()).toHaveLength(1);
+
+    // The oldest ends early; its timer still fires at its deadline and moves on to the next one.
+    finish(OK);
+    expect(await finished).toBe(OK);
+    await clock.advance(400);
+    expect(first.cancel.aborted).toBe(false);
+    expect(second.cancel.aborted).toBe(false);
+    await clock.advance(299);
+    expect(second.cancel.aborted).toBe(false);
+    await clock.advance(1);
+    expect(await secondDone).toBeInstanceOf(DeadlineExceeded);
+    expect(third.cancel.aborted).toBe(false);
+    await clock.advance(300);
+    expect(await thirdDone).toBeInstanceOf(DeadlineExceeded);
+    expect(clock.pending()).toEqual([]);
+  });
 });
 
 describe('retryPolicy', () => {
