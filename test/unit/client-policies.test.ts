@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { attemptTelemetry } from '../../src/http/attempt-telemetry.js';
 import { authCooldownPolicy } from '../../src/http/auth-cooldown-policy.js';
-import { breakerPolicy, createBreaker } from '../../src/http/breaker-policy.js';
+import { CIRCUIT_STATES, breakerPolicy, createBreaker } from '../../src/http/breaker-policy.js';
 import { CallAbort } from '../../src/http/call-abort.js';
 import { bulkheadPolicy } from '../../src/http/bulkhead-policy.js';
 import { sleep } from '../../src/http/clock.js';
@@ -300,6 +300,24 @@ describe('breakerPolicy', () => {
     for (let i = 0; i < 4; i++)
       await expect(policy(oneRequest, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(await policy(newCall({ host: shared }), scripted(OK))).toBe(OK);
+  });
+
+  it("counts each request's first outcome, a success as much as a failure, and nothing past it", async () => {
+    const policy = breakerPolicy('CCE', 1);
+    const shared = host();
+    const state = () => CIRCUIT_STATES[shared.breaker.state];
+    // Counted: one success; not counted: the same request's three 500s that follow.
+    const first = newCall({ host: shared });
+    expect(await policy(first, scripted(OK))).toBe(OK);
+    for (let i = 0; i < 3; i++) await expect(policy(first, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(await policy(newCall({ host: shared }), scripted(OK))).toBe(OK);
+    // 2 successes, then 2 failures of 4: not over the ratio (0.5) yet; had the successes not counted, it would be.
+    for (let i = 0; i < 2; i++) {
+      await expect(policy(newCall({ host: shared }), scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    }
+    expect(state()).toBe('closed');
+    await expect(policy(newCall({ host: shared }), scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(state()).toBe('open');
   });
 });
 
