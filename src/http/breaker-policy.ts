@@ -77,17 +77,22 @@ export function breakerPolicy(service: string, samplesPerRequest: number): Polic
   const votesClosed = (breaker: CircuitBreakerPolicy, ledger: RequestLedger) =>
     breaker.state === CircuitState.Closed && takeSample(ledger, breaker, samplesPerRequest);
 
-  async function outsideCircuit(call: UpstreamCall, next: Step, breaker: CircuitBreakerPolicy, ledger: RequestLedger): Promise<UpstreamResponse> {
-    let response: UpstreamResponse;
+  /** Reactions on the call's promise, not an async layer: most calls (those past their request's vote) end there. */
+  function outsideCircuit(call: UpstreamCall, next: Step, breaker: CircuitBreakerPolicy, ledger: RequestLedger): Promise<UpstreamResponse> {
+    let result: Promise<UpstreamResponse>;
     try {
-      response = await next(call);
+      result = next(call);
     } catch (error) {
-      if (countsAgainstBreaker(error, breaker) && votesClosed(breaker, ledger)) {
-        await breaker.execute(() => Promise.reject(error), neverAborted);
-      }
-      throw error;
+      result = Promise.reject(error);
     }
-    return votesClosed(breaker, ledger) ? breaker.execute(() => response, neverAborted) : response;
+    return result.then(
+      (response) => (votesClosed(breaker, ledger) ? breaker.execute(() => response, neverAborted) : response),
+      (error: unknown) => {
+        if (countsAgainstBreaker(error, breaker) && votesClosed(breaker, ledger))
+          return breaker.execute(() => Promise.reject(error), neverAborted);
+        throw error;
+      },
+    );
   }
 
   /** An open or half-open circuit: cockatiel refuses, or runs the probe, or holds the call until the probe decides. */

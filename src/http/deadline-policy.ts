@@ -22,7 +22,7 @@ interface Running {
 export function deadlinePolicy(clock: Clock, timeoutMs: number): Policy {
   let oldest: Running | undefined;
   let newest: Running | undefined;
-  let timer: unknown = undefined;
+  let timer: unknown;
 
   function arm(first: Running): void {
     timer = clock.setTimeout(expire, Math.max(0, first.call.deadline - clock.now()), undefined);

@@ -309,7 +309,8 @@ describe('breakerPolicy', () => {
     // Counted: one success; not counted: the same request's three 500s that follow.
     const first = newCall({ host: shared });
     expect(await policy(first, scripted(OK))).toBe(OK);
-    for (let i = 0; i < 3; i++) await expect(policy(first, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    for (let i = 0; i < 3; i++)
+      await expect(policy(first, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(await policy(newCall({ host: shared }), scripted(OK))).toBe(OK);
     // 2 successes, then 2 failures of 4: not over the ratio (0.5) yet; had the successes not counted, it would be.
     for (let i = 0; i < 2; i++) {
