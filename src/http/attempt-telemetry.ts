@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opent
 import { JobError } from '../model/errors.js';
 import { isCancellation } from './failure-kinds.js';
 import type { Policy, UpstreamCall } from './upstream-call.js';
-import type { UpstreamAttempt, UpstreamObserver } from './upstream-types.js';
+import type { UpstreamAttempt, UpstreamObserver, UpstreamResponse } from './upstream-types.js';
 
 // A no-op until a tracer provider is registered (src/telemetry.ts).
 const tracer = trace.getTracer('job-gateway');
@@ -12,34 +12,45 @@ const tracer = trace.getTracer('job-gateway');
  * place so the two always agree on the outcome.
  */
 export function attemptTelemetry(service: string, observer: UpstreamObserver): Policy {
-  return async (call, next) => {
+  function failed(call: UpstreamCall, span: Span | undefined, started: number, error: unknown): never {
+    if (error instanceof JobError) {
+      const upstream = error.upstream;
+      const outcome = isCancellation(error) ? 'CANCELLED' : error.code;
+      report(
+        service,
+        observer,
+        call,
+        span,
+        started,
+        upstream?.status ?? null,
+        outcome,
+        upstream?.requestId ?? null,
+        upstream?.circuit === 'open',
+        error.upstreamMessage,
+      );
+    } else {
+      span?.end();
+    }
+    throw error;
+  }
+
+  // Reactions on the attempt's promise rather than an async layer of its own.
+  return (call, next) => {
     const started = performance.now();
     const span = call.context.span ? startSpan(service, call) : undefined;
+    let result: Promise<UpstreamResponse>;
     try {
-      const response = await next(call);
-      report(service, observer, call, span, started, response.status, 'ok', response.requestId);
-      return response;
+      result = next(call);
     } catch (error) {
-      if (error instanceof JobError) {
-        const upstream = error.upstream;
-        const outcome = isCancellation(error) ? 'CANCELLED' : error.code;
-        report(
-          service,
-          observer,
-          call,
-          span,
-          started,
-          upstream?.status ?? null,
-          outcome,
-          upstream?.requestId ?? null,
-          upstream?.circuit === 'open',
-          error.upstreamMessage,
-        );
-      } else {
-        span?.end();
-      }
-      throw error;
+      result = Promise.reject(error);
     }
+    return result.then(
+      (response) => {
+        report(service, observer, call, span, started, response.status, 'ok', response.requestId);
+        return response;
+      },
+      (error: unknown) => failed(call, span, started, error),
+    );
   };
 }
 

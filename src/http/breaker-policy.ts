@@ -62,35 +62,67 @@ const neverAborted = new AbortController().signal;
 /**
  * The host's circuit: an open one refuses at once (UPSTREAM_UNAVAILABLE, ours, not retried), and
  * each GraphQL request counts toward it at most `samplesPerRequest` times (breaker-votes.ts).
+ *
+ * In a closed circuit (nearly always) the call runs outside cockatiel, and only an outcome that
+ * votes is handed to it afterwards, through `execute` with the outcome already known: a closed
+ * circuit counts an outcome the same whenever it hears it, and the calls past a request's votes
+ * (most of a request that reads many jobs) cost no `execute` at all. A call that started closed
+ * and ends while the circuit is open or probing is not counted: in an open circuit the count
+ * would be reset by the probe that closes it anyway, and a half-open circuit is the probe's to decide.
  */
 export function breakerPolicy(service: string, samplesPerRequest: number): Policy {
-  async function sampled(call: UpstreamCall, next: Step, ledger: RequestLedger): Promise<UpstreamResponse> {
-    const breaker = call.host.breaker;
-    // Only a closed circuit samples: a half-open probe must always decide.
-    const votes = () => breaker.state !== CircuitState.Closed || takeSample(ledger, breaker, samplesPerRequest);
+  // Only a closed circuit samples: a half-open probe must always decide.
+  const votes = (breaker: CircuitBreakerPolicy, ledger: RequestLedger) =>
+    breaker.state !== CircuitState.Closed || takeSample(ledger, breaker, samplesPerRequest);
+  const votesClosed = (breaker: CircuitBreakerPolicy, ledger: RequestLedger) =>
+    breaker.state === CircuitState.Closed && takeSample(ledger, breaker, samplesPerRequest);
+
+  /** Reactions on the call's promise, not an async layer: most calls (those past their request's vote) end there. */
+  function outsideCircuit(call: UpstreamCall, next: Step, breaker: CircuitBreakerPolicy, ledger: RequestLedger): Promise<UpstreamResponse> {
+    let result: Promise<UpstreamResponse>;
+    try {
+      result = next(call);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    return result.then(
+      (response) => (votesClosed(breaker, ledger) ? breaker.execute(() => response, neverAborted) : response),
+      (error: unknown) => {
+        if (countsAgainstBreaker(error, breaker) && votesClosed(breaker, ledger))
+          return breaker.execute(() => Promise.reject(error), neverAborted);
+        throw error;
+      },
+    );
+  }
+
+  /** An open or half-open circuit: cockatiel refuses, or runs the probe, or holds the call until the probe decides. */
+  async function sampled(call: UpstreamCall, next: Step, breaker: CircuitBreakerPolicy, ledger: RequestLedger): Promise<UpstreamResponse> {
     let response: UpstreamResponse;
     try {
       response = await next(call);
     } catch (error) {
-      if (error instanceof Error && countsAgainstBreaker(error, breaker) && !votes()) unsampled.add(error);
+      if (error instanceof Error && countsAgainstBreaker(error, breaker) && !votes(breaker, ledger)) unsampled.add(error);
       throw error;
     }
-    if (!votes()) throw new Unsampled(response);
+    if (!votes(breaker, ledger)) throw new Unsampled(response);
     return response;
   }
 
-  return async (call, next) => {
-    const ledger = ledgerOf(call.context);
-    try {
-      return await call.host.breaker.execute(() => sampled(call, next, ledger), neverAborted);
-    } catch (error) {
-      if (error instanceof Unsampled) return error.response;
-      if (error instanceof BrokenCircuitError) {
-        throw markLocal(
-          upstreamError('UPSTREAM_UNAVAILABLE', { ...info(service, null, null), circuit: 'open' }, 'circuit open after repeated failures'),
-        );
-      }
-      throw error;
+  // Made once: what the circuit let through unsampled, or refused, as the call's answer.
+  const settled = (error: unknown): UpstreamResponse => {
+    if (error instanceof Unsampled) return error.response;
+    if (error instanceof BrokenCircuitError) {
+      throw markLocal(
+        upstreamError('UPSTREAM_UNAVAILABLE', { ...info(service, null, null), circuit: 'open' }, 'circuit open after repeated failures'),
+      );
     }
+    throw error;
+  };
+
+  return (call, next) => {
+    const breaker = call.host.breaker;
+    const ledger = ledgerOf(call.context);
+    if (breaker.state === CircuitState.Closed) return outsideCircuit(call, next, breaker, ledger);
+    return breaker.execute(() => sampled(call, next, breaker, ledger), neverAborted).catch(settled);
   };
 }

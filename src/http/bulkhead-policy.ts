@@ -12,12 +12,17 @@ import type { UpstreamResponse } from './upstream-types.js';
  * UPSTREAM_UNAVAILABLE, ours, not retried.
  */
 export function bulkheadPolicy(service: string, timeoutMs: number, verdicts: CredentialVerdicts): Policy {
-  async function holding(bulkhead: FairBulkhead, tenant: string, call: UpstreamCall, next: Step): Promise<UpstreamResponse> {
+  function holding(bulkhead: FairBulkhead, tenant: string, call: UpstreamCall, next: Step): Promise<UpstreamResponse> {
+    let result: Promise<UpstreamResponse>;
     try {
-      return await next(call);
-    } finally {
-      bulkhead.exit(tenant);
+      result = next(call);
+    } catch (error) {
+      result = Promise.reject(error);
     }
+    // The slot is freed before the caller hears the outcome (its reaction comes first), with no async layer of our own.
+    const exit = () => bulkhead.exit(tenant);
+    result.then(exit, exit);
+    return result;
   }
 
   async function queued(bulkhead: FairBulkhead, tenant: string, call: UpstreamCall, next: Step): Promise<UpstreamResponse> {

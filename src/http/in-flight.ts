@@ -15,6 +15,9 @@ interface Shared<T> {
   calls: Map<string, Shared<T>>;
 }
 
+/** No joiners yet (or any more): shared, never pushed to (join replaces it with an array of its own). */
+const NONE: readonly Joiner<unknown>[] = Object.freeze([]);
+
 interface Joiner<T> {
   shared: Shared<T>;
   signal: CallerSignal;
@@ -67,7 +70,7 @@ function forget<T>(shared: Shared<T>): void {
 function settle<T>(shared: Shared<T>, ok: boolean, result: unknown): void {
   forget(shared);
   const joiners = shared.joiners;
-  shared.joiners = [];
+  shared.joiners = NONE as Joiner<T>[];
   for (const joiner of joiners) {
     waiting.get(joiner.signal)?.delete(joiner as Joiner<unknown>);
     if (ok) joiner.resolve(result as T);
@@ -102,7 +105,7 @@ export function createInFlight<T>() {
           key,
           cancel,
           waiters: 0,
-          joiners: [],
+          joiners: NONE as Joiner<T>[],
           promise: undefined as unknown as Promise<T>,
           calls,
         };
@@ -116,19 +119,14 @@ export function createInFlight<T>() {
       }
       shared.waiters++;
       if (!signal) return shared.promise;
-      if (signal.aborted) {
-        const joined = shared;
-        return new Promise<T>((resolve, reject) => {
-          const joiner: Joiner<T> = { shared: joined, signal, resolve, reject, leaving };
-          joined.joiners.push(joiner);
-          leave(joiner as Joiner<unknown>);
-        });
-      }
       const joined = shared;
       return new Promise<T>((resolve, reject) => {
         const joiner: Joiner<T> = { shared: joined, signal, resolve, reject, leaving };
-        joined.joiners.push(joiner);
-        waitOn(joiner as Joiner<unknown>);
+        // Most calls have one caller: an array made for one, not an empty one grown on push.
+        if (joined.joiners.length === 0) joined.joiners = [joiner];
+        else joined.joiners.push(joiner);
+        if (signal.aborted) leave(joiner as Joiner<unknown>);
+        else waitOn(joiner as Joiner<unknown>);
       });
     },
     /** True while a call with this key is on its way (joining it costs no upstream call). */

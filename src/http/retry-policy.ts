@@ -5,8 +5,8 @@ import { cancelledError, isDropped, isLocal } from './failure-kinds.js';
 import { Cancelled } from './in-flight.js';
 import { ledgerOf } from './request-ledger.js';
 import { fullJitter } from './retry-after.js';
-import type { Policy } from './upstream-call.js';
-import type { UpstreamObserver } from './upstream-types.js';
+import type { Policy, Step, UpstreamCall } from './upstream-call.js';
+import type { UpstreamObserver, UpstreamResponse } from './upstream-types.js';
 
 export interface RetryOptions {
   service: string;
@@ -34,24 +34,39 @@ export function retryable(error: JobError): boolean {
  * backoff with full jitter; never past the call's deadline or the request's call budget.
  */
 export function retryPolicy(options: RetryOptions): Policy {
-  return async (call, next) => {
+  /** After the attempt `n` failed with `failure`: waits and tries again, or throws what ends the call. */
+  async function retrying(call: UpstreamCall, next: Step, failure: unknown): Promise<UpstreamResponse> {
+    let error = failure;
     for (let n = 0; ; n++) {
-      call.attempt = n;
+      if (!(error instanceof JobError) || n >= options.retries || !retryable(error)) throw error;
+      const delay = error.retryAfterMs ?? fullJitter(n, options.baseMs, options.maxDelayMs);
+      // A retry that cannot finish before the deadline only delays the inevitable error.
+      if (options.clock.now() + delay >= call.deadline) throw error;
+      if (!spendCall(ledgerOf(call.context), options.callsPerRequest)) throw error;
+      options.onRetry?.({ service: options.service, origin: call.host.origin, delayMs: delay, code: error.code });
+      try {
+        await sleep(options.clock, delay, call.cancel);
+      } catch {
+        throw call.cancel.reason instanceof Cancelled ? cancelledError(options.service) : error;
+      }
+      call.attempt = n + 1;
       try {
         return await next(call);
-      } catch (error) {
-        if (!(error instanceof JobError) || n >= options.retries || !retryable(error)) throw error;
-        const delay = error.retryAfterMs ?? fullJitter(n, options.baseMs, options.maxDelayMs);
-        // A retry that cannot finish before the deadline only delays the inevitable error.
-        if (options.clock.now() + delay >= call.deadline) throw error;
-        if (!spendCall(ledgerOf(call.context), options.callsPerRequest)) throw error;
-        options.onRetry?.({ service: options.service, origin: call.host.origin, delayMs: delay, code: error.code });
-        try {
-          await sleep(options.clock, delay, call.cancel);
-        } catch {
-          throw call.cancel.reason instanceof Cancelled ? cancelledError(options.service) : error;
-        }
+      } catch (again) {
+        error = again;
       }
     }
+  }
+
+  // The first try (nearly always the only one) needs no async layer: a reaction for its failure.
+  return (call, next) => {
+    call.attempt = 0;
+    let first: Promise<UpstreamResponse>;
+    try {
+      first = next(call);
+    } catch (error) {
+      first = Promise.reject(error);
+    }
+    return first.catch((error: unknown) => retrying(call, next, error));
   };
 }

@@ -84,14 +84,38 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 const CIRCUIT_VALUE = { closed: 0, open: 1, 'half-open': 2 } as const;
 
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
+function statusClassOf(status: number | null): string {
+  if (status === null) return 'none';
+  const hundreds = Math.floor(status / 100);
+  return STATUS_CLASSES[hundreds] ?? `${hundreds}xx`;
+}
+
+type Observe = Pick<ReturnType<Metrics['upstreamDuration']['labels']>, 'observe'>;
+
+/**
+ * The upstream histogram's children, one per (service, outcome, status class), looked up in nested
+ * maps: every attempt observes one, and `labels()` or a labels object would be made per attempt.
+ */
+function attemptDurations(histogram: Metrics['upstreamDuration']): (service: string, outcome: string, statusClass: string) => Observe {
+  const byService = new Map<string, Map<string, Map<string, Observe>>>();
+  return (service, outcome, statusClass) => {
+    let byOutcome = byService.get(service);
+    if (!byOutcome) byService.set(service, (byOutcome = new Map()));
+    let byStatus = byOutcome.get(outcome);
+    if (!byStatus) byOutcome.set(outcome, (byStatus = new Map()));
+    let child = byStatus.get(statusClass);
+    if (!child) byStatus.set(statusClass, (child = histogram.labels({ service, outcome, status_class: statusClass })));
+    return child;
+  };
+}
+
 export function metricsObserver(metrics: Metrics): UpstreamObserver & LoaderObserver {
+  const durations = attemptDurations(metrics.upstreamDuration);
   return {
     attempt(event) {
-      const statusClass = event.status === null ? 'none' : `${Math.floor(event.status / 100)}xx`;
-      metrics.upstreamDuration.observe(
-        { service: event.service, outcome: event.outcome, status_class: statusClass },
-        event.durationMs / 1000,
-      );
+      durations(event.service, event.outcome, statusClassOf(event.status)).observe(event.durationMs / 1000);
     },
     retry(event) {
       metrics.upstreamRetries.inc({ service: event.service, code: event.code });

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { attemptTelemetry } from '../../src/http/attempt-telemetry.js';
 import { authCooldownPolicy } from '../../src/http/auth-cooldown-policy.js';
-import { breakerPolicy, createBreaker } from '../../src/http/breaker-policy.js';
+import { CIRCUIT_STATES, breakerPolicy, createBreaker } from '../../src/http/breaker-policy.js';
 import { CallAbort } from '../../src/http/call-abort.js';
 import { bulkheadPolicy } from '../../src/http/bulkhead-policy.js';
 import { sleep } from '../../src/http/clock.js';
@@ -120,6 +120,37 @@ describe('deadlinePolicy', () => {
     expect(await hanging).toBeInstanceOf(DeadlineExceeded);
 
     await policy(newCall(), scripted(OK));
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('times overlapping calls with one timer: each is aborted at its own deadline, and one that ended is not', async () => {
+    const clock = createTestClock();
+    const policy = deadlinePolicy(clock, 1_000);
+    const hang = (c: UpstreamCall) => new Promise<UpstreamResponse>((_, reject) => c.cancel.onAbort(reject));
+    let finish!: (r: UpstreamResponse) => void;
+    const first = newCall();
+    const finished = policy(first, () => new Promise((resolve) => (finish = resolve)));
+    await clock.advance(300);
+    const second = newCall();
+    const secondDone = policy(second, hang).catch((error: unknown) => error);
+    await clock.advance(300);
+    const third = newCall();
+    const thirdDone = policy(third, hang).catch((error: unknown) => error);
+    expect(clock.pending()).toHaveLength(1);
+
+    // The oldest ends early; its timer still fires at its deadline and moves on to the next one.
+    finish(OK);
+    expect(await finished).toBe(OK);
+    await clock.advance(400);
+    expect(first.cancel.aborted).toBe(false);
+    expect(second.cancel.aborted).toBe(false);
+    await clock.advance(299);
+    expect(second.cancel.aborted).toBe(false);
+    await clock.advance(1);
+    expect(await secondDone).toBeInstanceOf(DeadlineExceeded);
+    expect(third.cancel.aborted).toBe(false);
+    await clock.advance(300);
+    expect(await thirdDone).toBeInstanceOf(DeadlineExceeded);
     expect(clock.pending()).toEqual([]);
   });
 });
@@ -269,6 +300,25 @@ describe('breakerPolicy', () => {
     for (let i = 0; i < 4; i++)
       await expect(policy(oneRequest, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(await policy(newCall({ host: shared }), scripted(OK))).toBe(OK);
+  });
+
+  it("counts each request's first outcome, a success as much as a failure, and nothing past it", async () => {
+    const policy = breakerPolicy('CCE', 1);
+    const shared = host();
+    const state = () => CIRCUIT_STATES[shared.breaker.state];
+    // Counted: one success; not counted: the same request's three 500s that follow.
+    const first = newCall({ host: shared });
+    expect(await policy(first, scripted(OK))).toBe(OK);
+    for (let i = 0; i < 3; i++)
+      await expect(policy(first, scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(await policy(newCall({ host: shared }), scripted(OK))).toBe(OK);
+    // 2 successes, then 2 failures of 4: not over the ratio (0.5) yet; had the successes not counted, it would be.
+    for (let i = 0; i < 2; i++) {
+      await expect(policy(newCall({ host: shared }), scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    }
+    expect(state()).toBe('closed');
+    await expect(policy(newCall({ host: shared }), scripted(unavailable(500)))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(state()).toBe('open');
   });
 });
 
