@@ -6,6 +6,7 @@ import type { QueryResolvers } from '../generated/resolvers.js';
 import type { RequestContext } from '../graph/context.js';
 import { checkIdPart, regionArg } from './args.js';
 import type { GlobalIdKind } from './global-ids.js';
+import { ownedKey } from './keys.js';
 import { createJobLoader } from './job-loader.js';
 import { defineUpstream, type UpstreamDefinition } from './define.js';
 import type { JobModel, JobRef, UpstreamSettings } from './types.js';
@@ -54,9 +55,8 @@ export function singleJobUpstream<S extends JobSource, M extends JobModel>(spec:
           service: spec.source,
           call,
           observer: settings.loaderObserver,
-          // JSON tuples: ids may contain any separator a joined key would use (`p|q`, `x` vs `p`, `q|x`).
-          keyOf: (r) => JSON.stringify([r.region, r.projectId, r.jobId]),
-          cacheKeyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.jobId]),
+          keyOf: refKey,
+          cacheKeyOf: (r) => ownedKey(call.principal, refKey(r)),
           cache: settings.cache,
           isTerminal: (job) => job.terminal,
           principal: call.principal,
@@ -81,3 +81,6 @@ export function singleJobUpstream<S extends JobSource, M extends JobModel>(spec:
     },
   });
 }
+
+// Validated parts joined with `/` (keys.ts): unambiguous without a JSON tuple per load.
+const refKey = (r: JobRef) => `${r.region}/${r.projectId}/${r.jobId}`;

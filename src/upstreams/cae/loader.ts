@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import { createJobLoader } from '../job-loader.js';
+import { ownedKey } from '../keys.js';
 import type { RequestContext } from '../../graph/context.js';
 import type { UpstreamSettings } from '../types.js';
 import type { caeJobCall } from './client.js';
@@ -16,9 +17,8 @@ export function createCaeLoader(
     service: 'CAE',
     call,
     observer: settings.loaderObserver,
-    // JSON tuples: ids may contain any separator a joined key would use.
-    keyOf: (r) => JSON.stringify([r.region, r.projectId, r.environmentId, r.enterpriseProjectId, r.jobId]),
-    cacheKeyOf: (r) => JSON.stringify([call.principal, r.region, r.projectId, r.environmentId, r.enterpriseProjectId, r.jobId]),
+    keyOf: refKey,
+    cacheKeyOf: (r) => ownedKey(call.principal, refKey(r)),
     cache: settings.cache,
     isTerminal: (job) => job.terminal,
     principal: call.principal,
@@ -26,3 +26,6 @@ export function createCaeLoader(
     fetch: (ref) => fetchJob(ref, call).then(({ body, requestId }) => mapCaeJob(body, ref, requestId)),
   });
 }
+
+// Validated parts joined with `/` (keys.ts); no enterprise project is the empty part, which no id is.
+const refKey = (r: CaeRef) => `${r.region}/${r.projectId}/${r.environmentId}/${r.enterpriseProjectId ?? ''}/${r.jobId}`;

@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { createJobLoader } from '../job-loader.js';
+import { ownedKey } from '../keys.js';
 import type { RequestContext } from '../../graph/context.js';
 import { unexpected } from '../shape.js';
 import type { UpstreamSettings } from '../types.js';
@@ -51,12 +52,11 @@ export function createCceParentIndex(maxHints = 10_000): CceParentIndex {
 
 const hintCount = (hints: ParentHints) => (hints instanceof Map ? hints.size : hints.uids.length);
 
-// Keys are JSON tuples, never joined strings: ids may contain any separator (`p|q`, `x` and `p`, `q|x`
-// must not be one key), and JSON escapes whatever would make two tuples read alike. A uid appended
-// to a scope's JSON text is unambiguous too: the text ends where its brackets close.
-const scopeOf = (ref: CceRef) => JSON.stringify([ref.api, ref.region, ref.projectId]);
+// Validated parts joined with `/` (keys.ts). A scope ends with `/`, so a uid appended to it is
+// unambiguous too (and reads as the ref's key).
+const scopeOf = (ref: CceRef) => `${ref.api}/${ref.region}/${ref.projectId}/`;
 // Within one request's loaders: they serve a single principal, so it need not be part of the key.
-const refKey = (ref: CceRef) => JSON.stringify([ref.api, ref.region, ref.projectId, ref.jobId]);
+const refKey = (ref: CceRef) => `${ref.api}/${ref.region}/${ref.projectId}/${ref.jobId}`;
 
 function parentHint(hints: ParentHints | undefined, ref: CceRef): string | undefined {
   if (hints === undefined) return undefined;
@@ -73,7 +73,7 @@ export function createCceLoaders(
 ): CceLoaders {
   const { call } = context;
   // The shared terminal cache outlives the request: its keys name the principal, like every cross-request key.
-  const cacheKey = (ref: CceRef) => JSON.stringify([call.principal, ref.api, ref.region, ref.projectId, ref.jobId]);
+  const cacheKey = (ref: CceRef) => ownedKey(call.principal, refKey(ref));
   // The reads `jobs` started in this request, so a sub-job asked for alongside its parent can wait for the parent's payload.
   const started = new Map<string, Promise<CceJobModel>>();
   /**
@@ -167,7 +167,7 @@ export function createCceLoaders(
       // A list can change at any time: it forbids caching the answer (no isTerminal, no cache).
       call,
       observer: settings.loaderObserver,
-      keyOf: (k) => JSON.stringify([k.region, k.projectId]),
+      keyOf: (k) => `${k.region}/${k.projectId}`,
       async fetch(key) {
         const { body, requestId } = await api.list(key.region, key.projectId, call);
         const place = { api: 'v2' as const, ...key, maxDepth: settings.maxSubJobDepth, requestId };
