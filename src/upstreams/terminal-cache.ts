@@ -58,6 +58,7 @@ export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal:
   }
   // Each principal's keys, so dropping them costs what that principal has cached, not a scan of all.
   const byPrincipal = new Map<string, Set<string>>();
+  const shared = createSharedModels();
   const lru = new LRUCache<string, Entry>({
     max: config.maxEntries,
     // Bounded in bytes too: a job with hundreds of sub-jobs is a hundred times a plain one, and the
@@ -75,7 +76,7 @@ export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal:
   return {
     get: (key) => lru.get(key)?.job,
     set(key, job, { principal, ttlMs } = {}) {
-      lru.set(key, { job, principal }, ttlMs === undefined ? undefined : { ttl: Math.min(ttlMs, config.ttlMs) });
+      lru.set(key, { job: shared.intern(job), principal }, ttlMs === undefined ? undefined : { ttl: Math.min(ttlMs, config.ttlMs) });
       if (principal === undefined || !lru.has(key)) return;
       let keys = byPrincipal.get(principal);
       if (!keys) byPrincipal.set(principal, (keys = new Set()));
@@ -92,6 +93,30 @@ export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal:
     holdsAny: (principal) => byPrincipal.has(principal),
     get size() {
       return lru.size;
+    },
+  };
+}
+
+/**
+ * One model per distinct terminal job, whoever read it. Keys stay per principal (each caller must
+ * have read the job itself, with its own permissions), but a job read by a thousand callers is the
+ * same JSON a thousand times: held once, a full cache of one-request tokens keeps ~12 MB less live
+ * heap for V8 to mark (bench/findings.md). Equal by their JSON text, so only identical answers are
+ * shared; models are never changed once mapped. Held weakly: a model goes when its last entry does.
+ */
+function createSharedModels() {
+  const byText = new Map<string, WeakRef<object>>();
+  const forget = new FinalizationRegistry<string>((text) => {
+    if (byText.get(text)?.deref() === undefined) byText.delete(text);
+  });
+  return {
+    intern(job: object): object {
+      const text = JSON.stringify(job);
+      const held = byText.get(text)?.deref();
+      if (held) return held;
+      byText.set(text, new WeakRef(job));
+      forget.register(job, text);
+      return job;
     },
   };
 }

@@ -32,4 +32,23 @@ describe('terminal-job cache', () => {
     expect(cache.get('small')).toBeUndefined();
     expect(cache.size).toBe(0);
   });
+
+  it('holds one model for a job many principals read, and keeps their entries apart', () => {
+    const cache = createTerminalJobCache({ maxEntries: 1000, maxBytes: 10_000_000, ttlMs: 60_000 });
+    for (let i = 0; i < 100; i++) cache.set(`p${i}/j1`, job('j1', 1000), { principal: `p${i}` });
+    cache.set('p0/j2', job('j2', 1000), { principal: 'p0' });
+    const first = cache.get('p0/j1');
+    expect(first).toEqual(job('j1', 1000));
+    // Each principal's read of the same job answers with the same object, not a copy per caller.
+    for (let i = 1; i < 100; i++) expect(cache.get(`p${i}/j1`)).toBe(first);
+    // A different job (or the same id with a different answer) is never shared.
+    expect(cache.get('p0/j2')).not.toBe(first);
+    cache.set('p100/j1', { ...job('j1', 1000), terminal: false }, { principal: 'p100' });
+    expect(cache.get('p100/j1')).not.toBe(first);
+    // Keys stay per principal: dropping one leaves the others' entries.
+    cache.dropPrincipal('p0');
+    expect(cache.get('p0/j1')).toBeUndefined();
+    expect(cache.get('p1/j1')).toBe(first);
+    expect(cache.size).toBe(100);
+  });
 });
