@@ -1,8 +1,8 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { JobError } from '../model/errors.js';
 import { isCancellation } from './failure-kinds.js';
-import type { Policy, UpstreamCall } from './upstream-call.js';
-import type { UpstreamAttempt, UpstreamObserver, UpstreamResponse } from './upstream-types.js';
+import { runNext, type Policy, type UpstreamCall } from './upstream-call.js';
+import type { UpstreamAttempt, UpstreamObserver } from './upstream-types.js';
 
 // A no-op until a tracer provider is registered (src/telemetry.ts).
 const tracer = trace.getTracer('job-gateway');
@@ -38,12 +38,7 @@ export function attemptTelemetry(service: string, observer: UpstreamObserver): P
   return (call, next) => {
     const started = performance.now();
     const span = call.context.span ? startSpan(service, call) : undefined;
-    let result: Promise<UpstreamResponse>;
-    try {
-      result = next(call);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
+    const result = runNext(next, call);
     return result.then(
       (response) => {
         report(service, observer, call, span, started, response.status, 'ok', response.requestId);

@@ -4,7 +4,7 @@ import { takeSample } from './breaker-votes.js';
 import { upstreamError } from './error-map.js';
 import { info, isDropped, isInSuccessfulAnswer, isLocal, markLocal } from './failure-kinds.js';
 import { ledgerOf, type RequestLedger } from './request-ledger.js';
-import type { Policy, Step, UpstreamCall } from './upstream-call.js';
+import { runNext, type Policy, type Step, type UpstreamCall } from './upstream-call.js';
 import type { HttpConfig, UpstreamResponse } from './upstream-types.js';
 
 // Indexed by cockatiel's CircuitState (Closed, Open, HalfOpen, Isolated).
@@ -79,12 +79,7 @@ export function breakerPolicy(service: string, samplesPerRequest: number): Polic
 
   /** Reactions on the call's promise, not an async layer: most calls (those past their request's vote) end there. */
   function outsideCircuit(call: UpstreamCall, next: Step, breaker: CircuitBreakerPolicy, ledger: RequestLedger): Promise<UpstreamResponse> {
-    let result: Promise<UpstreamResponse>;
-    try {
-      result = next(call);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
+    const result = runNext(next, call);
     return result.then(
       (response) => (votesClosed(breaker, ledger) ? breaker.execute(() => response, neverAborted) : response),
       (error: unknown) => {

@@ -3,7 +3,7 @@ import type { CredentialVerdicts } from './credential-verdicts.js';
 import { upstreamError } from './error-map.js';
 import { BulkheadFull, type FairBulkhead } from './fair-bulkhead.js';
 import { abortedError, info, markLocal } from './failure-kinds.js';
-import type { Policy, Step, UpstreamCall } from './upstream-call.js';
+import { runNext, type Policy, type Step, type UpstreamCall } from './upstream-call.js';
 import type { UpstreamResponse } from './upstream-types.js';
 
 /**
@@ -13,12 +13,7 @@ import type { UpstreamResponse } from './upstream-types.js';
  */
 export function bulkheadPolicy(service: string, timeoutMs: number, verdicts: CredentialVerdicts): Policy {
   function holding(bulkhead: FairBulkhead, tenant: string, call: UpstreamCall, next: Step): Promise<UpstreamResponse> {
-    let result: Promise<UpstreamResponse>;
-    try {
-      result = next(call);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
+    const result = runNext(next, call);
     // The slot is freed before the caller hears the outcome (its reaction comes first), with no async layer of our own.
     const exit = () => bulkhead.exit(tenant);
     result.then(exit, exit);

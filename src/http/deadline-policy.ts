@@ -1,7 +1,6 @@
 import type { Clock } from './clock.js';
 import { DeadlineExceeded } from './failure-kinds.js';
-import type { Policy, UpstreamCall } from './upstream-call.js';
-import type { UpstreamResponse } from './upstream-types.js';
+import { runNext, type Policy, type UpstreamCall } from './upstream-call.js';
 
 /** A call still running, in the client's list of deadlines (oldest first). */
 interface Running {
@@ -68,12 +67,7 @@ export function deadlinePolicy(clock: Clock, timeoutMs: number): Policy {
     call.deadline = clock.now() + timeoutMs;
     const running = add(call);
     const ended = () => remove(running);
-    let result: Promise<UpstreamResponse>;
-    try {
-      result = next(call);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
+    const result = runNext(next, call);
     // Handled here and passed on as it is: the caller sees the call's own promise, not one of ours.
     result.then(ended, ended);
     return result;

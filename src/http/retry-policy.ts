@@ -5,7 +5,7 @@ import { cancelledError, isDropped, isLocal } from './failure-kinds.js';
 import { Cancelled } from './in-flight.js';
 import { ledgerOf } from './request-ledger.js';
 import { fullJitter } from './retry-after.js';
-import type { Policy, Step, UpstreamCall } from './upstream-call.js';
+import { runNext, type Policy, type Step, type UpstreamCall } from './upstream-call.js';
 import type { UpstreamObserver, UpstreamResponse } from './upstream-types.js';
 
 export interface RetryOptions {
@@ -61,12 +61,7 @@ export function retryPolicy(options: RetryOptions): Policy {
   // The first try (nearly always the only one) needs no async layer: a reaction for its failure.
   return (call, next) => {
     call.attempt = 0;
-    let first: Promise<UpstreamResponse>;
-    try {
-      first = next(call);
-    } catch (error) {
-      first = Promise.reject(error);
-    }
+    const first = runNext(next, call);
     return first.catch((error: unknown) => retrying(call, next, error));
   };
 }

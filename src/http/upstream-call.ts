@@ -39,3 +39,15 @@ export type Policy = (call: UpstreamCall, next: Step) => Promise<UpstreamRespons
 export function compose(policies: readonly Policy[], last: Step): Step {
   return policies.reduceRight<Step>((next, policy) => (call) => policy(call, next), last);
 }
+
+/**
+ * `next(call)` as a promise even when a step throws before it has one: the policies that hook
+ * reactions on the rest of the call (instead of an async layer each) need a promise to hook them on.
+ */
+export function runNext(next: Step, call: UpstreamCall): Promise<UpstreamResponse> {
+  try {
+    return next(call);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
