@@ -8,11 +8,36 @@
  * full GC: what the requests left behind in caches and per-principal state, which is what gets
  * promoted to the old generation and makes the major GCs behind the tail latency.
  *
- * Env: ALLOC_WORKLOAD (A, B or C; default A), ALLOC_DURATION (s, default 8), ALLOC_INSPECT_PORT (9339), ALLOC_RETAINED.
+ * With ALLOC_PROMOTED=1 it counts what outlived the young generation (objects a scavenge did not
+ * collect, whether or not a major GC did later): what fills the old generation and so sets how often
+ * the major GCs run.
+ *
+ * ALLOC_WORKLOAD may name several workloads run one after the other (`A,B,C`, as the bench runs
+ * them before D): with ALLOC_RETAINED that shows the state D's tail latency runs against.
+ *
+ * ALLOC_RATE (req/s) drives an open loop at that rate instead of the closed loop: at a low rate
+ * almost nothing is in flight when a scavenge runs, so what ALLOC_PROMOTED finds then is kept by
+ * something other than the requests themselves.
+ *
+ * Env: ALLOC_WORKLOAD (A, B or C, or a comma-separated sequence; default A), ALLOC_DURATION (s per
+ * workload, default 8), ALLOC_INSPECT_PORT (9339), ALLOC_RETAINED, ALLOC_SAVE (a path: the raw
+ * .heapprofile, for Chrome DevTools or speedscope).
  */
+import { writeFileSync } from 'node:fs';
 import { request } from 'undici';
 import WebSocket from 'ws';
-import { ensureBuild, gatewayBodyOk, cannon, readGlobalIds, sleep, startGateway, startHelper, stopChild, workloads } from './run.js';
+import {
+  ensureBuild,
+  gatewayBodyOk,
+  cannon,
+  openLoop,
+  readGlobalIds,
+  sleep,
+  startGateway,
+  startHelper,
+  stopChild,
+  workloads,
+} from './run.js';
 
 interface SampleNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -20,10 +45,17 @@ interface SampleNode {
   children?: SampleNode[];
 }
 
-const name = (process.env.ALLOC_WORKLOAD ?? 'A').toUpperCase();
+const names = (process.env.ALLOC_WORKLOAD ?? 'A')
+  .toUpperCase()
+  .split(',')
+  .map((n) => n.trim())
+  .filter(Boolean);
+const name = names.join(',');
 const duration = Number(process.env.ALLOC_DURATION ?? 8);
 const port = Number(process.env.ALLOC_INSPECT_PORT ?? 9339);
 const retained = Boolean(process.env.ALLOC_RETAINED);
+const promoted = Boolean(process.env.ALLOC_PROMOTED);
+const rate = Number(process.env.ALLOC_RATE ?? 0);
 
 function packageOf(url: string, fn: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -54,21 +86,29 @@ async function main(): Promise<void> {
         ws.send(JSON.stringify({ id, method, params }));
       });
 
-    const workload = workloads(await readGlobalIds(gateway.url, upstream)).find((w) => w.name === name);
-    if (!workload) throw new Error(`no workload ${name}`);
-    await cannon({ url: gateway.url, body: workload.body, token: 'per-request', durationS: 3, checkBody: gatewayBodyOk });
+    const all = workloads(await readGlobalIds(gateway.url, upstream));
+    const chosen = names.map((n) => all.find((w) => w.name === n) ?? failNoWorkload(n));
+    await cannon({ url: gateway.url, body: chosen[0]!.body, token: 'per-request', durationS: 3, checkBody: gatewayBodyOk });
     await send('HeapProfiler.startSampling', {
       samplingInterval: 16384,
       includeObjectsCollectedByMajorGC: !retained,
-      includeObjectsCollectedByMinorGC: !retained,
+      includeObjectsCollectedByMinorGC: !retained && !promoted,
     });
-    const out = await cannon({
-      url: gateway.url,
-      body: workload.body,
-      token: 'per-request',
-      durationS: duration,
-      checkBody: gatewayBodyOk,
-    });
+    let n = 0;
+    for (const workload of chosen) {
+      if (rate > 0) {
+        n += (await openLoop(gateway.url, workload.body, rate, duration, gatewayBodyOk)).latencies.length;
+        continue;
+      }
+      const out = await cannon({
+        url: gateway.url,
+        body: workload.body,
+        token: 'per-request',
+        durationS: duration,
+        checkBody: gatewayBodyOk,
+      });
+      n += out.result.requests.total;
+    }
     if (retained) {
       await sleep(1000);
       await send('HeapProfiler.collectGarbage');
@@ -76,8 +116,8 @@ async function main(): Promise<void> {
     const profile = (await send('HeapProfiler.stopSampling')).result?.profile;
     ws.close();
     if (!profile) throw new Error('no heap profile');
+    if (process.env.ALLOC_SAVE) writeFileSync(process.env.ALLOC_SAVE, JSON.stringify(profile));
 
-    const n = out.result.requests.total;
     const byFunction = new Map<string, number>();
     const byPackage = new Map<string, number>();
     let total = 0;
@@ -99,7 +139,7 @@ async function main(): Promise<void> {
       }
     };
     console.log(
-      `${name}: ${n} requests, ${(total / 1e6).toFixed(0)} MB ${retained ? 'still alive after the load and a full GC' : 'allocated'} (sampled) ≈ ${(total / n / 1024).toFixed(1)} KB per request\n`,
+      `${name}: ${n} requests, ${(total / 1e6).toFixed(0)} MB ${retained ? 'still alive after the load and a full GC' : promoted ? 'outlived the young generation' : 'allocated'} (sampled) ≈ ${(total / n / 1024).toFixed(1)} KB per request\n`,
     );
     console.log('By function:');
     show(byFunction, 35);
@@ -109,6 +149,10 @@ async function main(): Promise<void> {
     await stopChild(gateway.child);
     await stopChild(upstream.child);
   }
+}
+
+function failNoWorkload(n: string): never {
+  throw new Error(`no workload ${n}`);
 }
 
 main().catch((error: unknown) => {

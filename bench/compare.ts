@@ -9,6 +9,10 @@
  * A build's dist/ must sit beside a schema/ directory and see node_modules (copy or symlink them).
  * Env: COMPARE_WORKLOAD (A, B or C; default A), COMPARE_TOKEN (per-request | one), COMPARE_ROUNDS (4),
  * COMPARE_DURATION (s, default 8), COMPARE_NODE_ARGS (extra node flags for every build, e.g. --max-semi-space-size=64),
+ * COMPARE_RATE (req/s: an open loop at that rate instead of the closed loop, as the bench's D runs, so p99 is
+ * the figure to read; "p99 added" is each build's p99 minus the limit's in the same round),
+ * COMPARE_PRELOAD (workloads such as `A,B,C` driven against every build first, token per request, for
+ * COMPARE_PRELOAD_S s each, default 5: the state D runs against in the bench),
  * and per build: label=path[@flag,flag] (e.g. gc64=dist/main.js@--max-semi-space-size=64). Every build starts with
  * `npm start`'s V8 flags (the heap bound, which changes the CPU per request by a fifth), then these: the later wins.
  */
@@ -17,6 +21,7 @@ import { resolve } from 'node:path';
 import {
   cannon,
   freshToken,
+  openLoop,
   procCpuMs,
   gatewayBodyOk,
   log,
@@ -42,6 +47,9 @@ const rounds = Number(process.env.COMPARE_ROUNDS ?? 4);
 const duration = Number(process.env.COMPARE_DURATION ?? 8);
 const nodeArgs = process.env.COMPARE_NODE_ARGS ? process.env.COMPARE_NODE_ARGS.split(' ') : [];
 const token = process.env.COMPARE_TOKEN === 'one' ? freshToken('compare') : 'per-request';
+const rate = Number(process.env.COMPARE_RATE ?? 0);
+const preload = (process.env.COMPARE_PRELOAD ?? '').toUpperCase().split(',').filter(Boolean);
+const preloadS = Number(process.env.COMPARE_PRELOAD_S ?? 5);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,7 +64,19 @@ async function main(): Promise<void> {
   try {
     for (const b of builds)
       gateways.push({ ...b, ...(await startGateway(upstream.url, [...startFlags(), ...nodeArgs, ...b.flags], b.main)) });
-    const workload = workloads(await readGlobalIds(gateways[0]!.url, upstream)).find((w) => w.name === name)!;
+    const all = workloads(await readGlobalIds(gateways[0]!.url, upstream));
+    const workload = all.find((w) => w.name === name)!;
+    for (const g of gateways)
+      for (const p of preload) {
+        log(`preloading ${g.label} with ${p}`);
+        await cannon({
+          url: g.url,
+          body: all.find((w) => w.name === p)!.body,
+          token: 'per-request',
+          durationS: preloadS,
+          checkBody: () => true,
+        });
+      }
     const ack = new Promise((r) => limit.child.once('message', r));
     limit.child.send({ type: 'targets', targets: workload.targets });
     await ack;
@@ -75,7 +95,10 @@ async function main(): Promise<void> {
         await sleep(200);
         const pid = (gateways.find((g) => g.label === t.label)?.child ?? limit.child).pid!;
         const cpuBefore = procCpuMs(pid);
-        const out = await cannon({ url: t.url, body: workload.body, token, durationS: duration, checkBody: gatewayBodyOk });
+        const out =
+          rate > 0
+            ? await openLoopRun(t.url, workload.body)
+            : await cannon({ url: t.url, body: workload.body, token, durationS: duration, checkBody: gatewayBodyOk });
         const us = ((procCpuMs(pid) - cpuBefore) * 1000) / out.result.requests.total;
         cpu.get(t.label)!.push(us);
         const r = out.result.requests.total / out.result.duration;
@@ -88,6 +111,16 @@ async function main(): Promise<void> {
         );
       }
       log(`round ${round}: ${line.join(' | ')}`);
+    }
+    if (rate > 0) {
+      console.log(
+        `\n${name}, open loop at ${rate} req/s, token per request, ${rounds} rounds of ${duration} s: p99 added over the limit's, per round`,
+      );
+      const limitP99 = p99.get('limit')!;
+      for (const g of gateways) {
+        const added = p99.get(g.label)!.map((q, i) => q - limitP99[i]!);
+        console.log(`${g.label.padEnd(12)} median ${median(added).toFixed(1)} ms (rounds ${added.map((x) => x.toFixed(1)).join(' ')})`);
+      }
     }
     const limitRps = rps.get('limit')!;
     const first = rps.get(gateways[0]!.label)!;
@@ -111,6 +144,16 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([...gateways.map((g) => stopChild(g.child)), stopChild(limit.child), stopChild(upstream.child)]);
   }
+}
+
+/** The open loop's figures in the shape the closed loop's are read in. */
+async function openLoopRun(url: string, body: string) {
+  const o = await openLoop(url, body, rate, duration, gatewayBodyOk);
+  const errors = o.non2xx + o.errors + o.bad;
+  return {
+    latencies: o.latencies,
+    result: { requests: { total: o.latencies.length }, duration: o.elapsed, non2xx: errors },
+  };
 }
 
 main().catch((error: unknown) => {

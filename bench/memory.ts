@@ -5,7 +5,8 @@
  * It shows which V8 flag can move the peak: the semi-space sets the new space (2 × its size),
  * the old space follows the live heap, and the rest (code, malloc, buffers) no flag bounds.
  *
- * Env: MEMORY_WORKLOAD (A, B or C; default B), MEMORY_DURATION (s, default 8), MEMORY_NODE_ARGS
+ * Env: MEMORY_WORKLOAD (A, B or C, or a comma-separated sequence such as `A,B,C`, the bench's order;
+ * default B), MEMORY_DURATION (s per workload, default 8), MEMORY_NODE_ARGS
  * (V8 flags added after `npm start`'s, e.g. --max-semi-space-size=8: the later one wins).
  */
 import { request } from 'undici';
@@ -25,7 +26,14 @@ ensureBuild();
 const extra = (process.env.MEMORY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const upstream = await startHelper('upstream.ts', {});
 const gateway = await startGateway(upstream.url, [...startFlags(), ...extra]);
-const w = workloads(await readGlobalIds(gateway.url, upstream)).find((x) => x.name === (process.env.MEMORY_WORKLOAD ?? 'B').toUpperCase())!;
+const all = workloads(await readGlobalIds(gateway.url, upstream));
+const chosen = (process.env.MEMORY_WORKLOAD ?? 'B')
+  .toUpperCase()
+  .split(',')
+  .map((name) => all.find((x) => x.name === name.trim()) ?? failNoWorkload(name));
+function failNoWorkload(name: string): never {
+  throw new Error(`no workload ${name}`);
+}
 const pick = [
   'process_resident_memory_bytes',
   'nodejs_heap_size_total_bytes',
@@ -46,17 +54,21 @@ const sampler = (async () => {
     await sleep(200);
   }
 })();
-await cannon({
-  url: gateway.url,
-  body: w.body,
-  token: 'per-request',
-  durationS: Number(process.env.MEMORY_DURATION ?? 8),
-  checkBody: gatewayBodyOk,
-});
+for (const w of chosen) {
+  await cannon({
+    url: gateway.url,
+    body: w.body,
+    token: 'per-request',
+    durationS: Number(process.env.MEMORY_DURATION ?? 8),
+    checkBody: gatewayBodyOk,
+  });
+}
 stop = true;
 await sampler;
 const mb = (name: string) => (peak[name] ?? 0) / 1048576;
-console.log(`${w.name}, token per request, flags ${[...startFlags(), ...extra].join(' ')}: peaks over the run`);
+console.log(
+  `${chosen.map((w) => w.name).join(' then ')}, token per request, flags ${[...startFlags(), ...extra].join(' ')}: peaks over the run`,
+);
 for (const [name, bytes] of Object.entries(peak)) console.log(`  ${name.padEnd(58)} ${(bytes / 1048576).toFixed(1).padStart(6)} MB`);
 console.log(
   `  RSS outside the V8 heap (peak RSS - peak heap total)${(mb('process_resident_memory_bytes') - mb('nodejs_heap_size_total_bytes')).toFixed(1).padStart(12)} MB`,

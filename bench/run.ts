@@ -25,6 +25,9 @@
  * BENCH_ONLY (e.g. "A,C": closed-loop workloads to run; D needs A; FLEET the fleet scenario), BENCH_NO_MICRO=1,
  * BENCH_NO_FLEET=1 (skip bench/fleet.ts: three replicas on Redis, run after the rest),
  * BENCH_OUT (file stem, default bench/results; a partial run writes elsewhere if you set it).
+ * BENCH_GATEWAY_ENV ("NAME=value NAME=value": settings added to the gateway's environment) is for the
+ * probes that import startGateway from here (compare, alloc-profile, memory, gc-survival); this
+ * run refuses it, so results.md always measures the defaults.
  * `--render` rewrites results.md from results.json without measuring (after editing findings.md).
  */
 import autocannon from 'autocannon';
@@ -91,7 +94,7 @@ export function ensureBuild(): void {
 
 const children: ChildProcess[] = [];
 
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 15_000): Promise<T> {
+export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 15_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off('message', on);
@@ -159,6 +162,13 @@ export async function startGateway(
       HOST: '127.0.0.1',
       LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
       UPSTREAM_CONNECTIONS: String(UPSTREAM_CONNECTIONS),
+      // Measurement variants of the gateway's own settings ("CACHE_MAX_ENTRIES=0 ANSWER_CACHE_BYTES=0"): never in a results.md run.
+      ...Object.fromEntries(
+        (env.BENCH_GATEWAY_ENV ?? '')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((kv) => kv.split('=', 2) as [string, string]),
+      ),
     },
     stdio: ['ignore', logFd, 'inherit'],
   });
@@ -709,6 +719,8 @@ async function measure(
 }
 
 async function main(): Promise<void> {
+  // A variant of the gateway's settings belongs in compare/alloc/memory runs, never in results.md.
+  if (env.BENCH_GATEWAY_ENV) throw new Error('BENCH_GATEWAY_ENV is for bench/compare.ts and the other probes: unset it for npm run bench');
   const machine = describeMachine();
   log(`${machine.nproc} cores, ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
   ensureBuild();

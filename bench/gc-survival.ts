@@ -1,0 +1,96 @@
+/**
+ * `npm run bench:gc`: how much of what each request allocates outlives the young generation, in the
+ * gateway and in the limit, at a fixed open-loop rate (A, token per request). Both run with
+ * `--trace-gc-nvp`; this averages the last scavenges' `allocated`, `new_space_survived` and
+ * `promoted`. What survives a scavenge twice is promoted, and promoted garbage is what the major
+ * GCs (the tail at half load, the old space's size) have to clear. At a low rate almost nothing is
+ * in flight when a scavenge runs, so survivors then are kept by something other than the requests
+ * being answered (bench/findings.md, "Fourth pass").
+ *
+ * Env: GC_RATE (req/s, default 300), GC_DURATION (s, default 10), BENCH_GATEWAY_ENV (gateway
+ * settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS (extra V8 flags for the gateway).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  GATEWAY_LOG,
+  ROOT,
+  ensureBuild,
+  gatewayBodyOk,
+  log,
+  nextMessage,
+  openLoop,
+  readGlobalIds,
+  sleep,
+  startFlags,
+  startGateway,
+  startHelper,
+  stopChild,
+  workloads,
+} from './run.js';
+
+const rate = Number(process.env.GC_RATE ?? 300);
+const duration = Number(process.env.GC_DURATION ?? 10);
+const extra = (process.env.GC_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/** Per-scavenge averages over the last ten scavenges of a --trace-gc-nvp log. */
+function scavenges(text: string): string {
+  const lines = text
+    .split('\n')
+    .filter((line) => line.includes(' gc=s '))
+    .slice(-10);
+  if (lines.length === 0) return 'no scavenge logged';
+  const mean = (field: string) =>
+    lines.reduce((sum, line) => sum + Number(new RegExp(` ${field}=(\\d+)`).exec(line)?.[1] ?? 0), 0) / lines.length;
+  const allocated = mean('allocated');
+  const survived = mean('new_space_survived');
+  const promoted = mean('promoted');
+  return (
+    `${(allocated / 1048576).toFixed(1)} MB allocated, ${(survived / 1024).toFixed(0)} KB survived ` +
+    `(${((100 * survived) / Math.max(1, allocated)).toFixed(1)}%), ${(promoted / 1024).toFixed(0)} KB promoted, per scavenge (${lines.length})`
+  );
+}
+
+ensureBuild();
+const upstream = await startHelper('upstream.ts', {});
+const gateway = await startGateway(upstream.url, [...startFlags(), '--trace-gc-nvp', ...extra]);
+const limitChild = spawn(process.execPath, ['--trace-gc-nvp', '--import', 'tsx', join(ROOT, 'bench', 'limit-server.ts')], {
+  cwd: ROOT,
+  env: {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    NODE_ENV: 'production',
+    UPSTREAM_URL: upstream.url,
+    UPSTREAM_CONNECTIONS: '32',
+  },
+  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+});
+let limitLog = '';
+limitChild.stdout!.on('data', (chunk: Buffer) => {
+  limitLog += chunk.toString();
+});
+try {
+  const limit = await nextMessage<{ url: string }>(limitChild, 'ready', 30_000);
+  const a = workloads(await readGlobalIds(gateway.url, upstream)).find((w) => w.name === 'A')!;
+  limitChild.send({ type: 'targets', targets: a.targets });
+  await sleep(300);
+  for (const [label, url] of [
+    ['limit', limit.url],
+    ['gateway', gateway.url],
+  ] as const) {
+    log(`${label}: open loop at ${rate} req/s for ${duration} s`);
+    const out = await openLoop(url, a.body, rate, duration, label === 'gateway' ? gatewayBodyOk : () => true);
+    if (out.non2xx + out.errors + out.bad > 0)
+      throw new Error(`${label}: ${out.non2xx} non-2xx, ${out.errors} errors, ${out.bad} bad bodies`);
+  }
+  console.log(`\nA, token per request, open loop at ${rate} req/s:`);
+  console.log(`  limit    ${scavenges(limitLog)}`);
+  console.log(`  gateway  ${scavenges(readFileSync(GATEWAY_LOG, 'utf8'))}`);
+} finally {
+  limitChild.kill();
+  await stopChild(gateway.child);
+  await stopChild(upstream.child);
+  rmSync(GATEWAY_LOG, { force: true });
+}
+process.exit(0);
