@@ -52,10 +52,12 @@ function createCce(settings: UpstreamSettings): UpstreamParts {
             jobId: checkIdPart(args.jobId, 'jobId'),
           }),
         cceJobs: (_root, args, context) =>
-          loaders(context).lists.load({
-            region: regionArg(args.region, context),
-            projectId: checkIdPart(args.projectId, 'projectId'),
-          }),
+          loaders(context)
+            .lists()
+            .load({
+              region: regionArg(args.region, context),
+              projectId: checkIdPart(args.projectId, 'projectId'),
+            }),
       },
       CceJob: {
         subJobs: (job, _args, context) => (job.subJobs ? subJobsOf(job) : fullRecord(job, context).then(subJobsOf)),

@@ -21,7 +21,12 @@ export interface CceListKey {
 export interface CceLoaders {
   jobs: DataLoader<CceRef, CceJobModel, string>;
   details: DataLoader<CceRef, CceJobModel, string>;
-  lists: DataLoader<CceListKey, CceJobModel[], string>;
+  /**
+   * Made on first use: most requests never list. A method, not a getter: an accessor in the literal
+   * made per request turned it into a dictionary copied from an old-generation boilerplate, which
+   * held the whole request through every scavenge (bench/findings.md, "Fourth pass").
+   */
+  lists(): DataLoader<CceListKey, CceJobModel[], string>;
 }
 
 /**
@@ -160,7 +165,7 @@ export function createCceLoaders(
   }
 
   // Most requests read single jobs: the list loader is made when a list is first asked for.
-  let lists: CceLoaders['lists'] | undefined;
+  let lists: ReturnType<CceLoaders['lists']> | undefined;
   const createLists = () =>
     createJobLoader<CceListKey, CceJobModel[]>({
       service: 'CCE',
@@ -209,7 +214,7 @@ export function createCceLoaders(
   return {
     jobs,
     details,
-    get lists() {
+    lists() {
       lists ??= createLists();
       return lists;
     },
