@@ -7,8 +7,10 @@
  * in flight when a scavenge runs, so survivors then are kept by something other than the requests
  * being answered (bench/findings.md, "Fourth pass").
  *
- * Env: GC_RATE (req/s, default 300), GC_DURATION (s, default 10), BENCH_GATEWAY_ENV (gateway
- * settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS (extra V8 flags for the gateway).
+ * Env: GC_WORKLOAD (A, B or C; default A), GC_RATE (req/s, default 300), GC_DURATION (s, default
+ * 10), GC_YOGA=1 (the same body with an empty `extensions`, which yoga answers instead of the fast
+ * path), BENCH_GATEWAY_ENV (gateway settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS (extra V8
+ * flags for the gateway).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -30,6 +32,7 @@ import {
   workloads,
 } from './run.js';
 
+const name = (process.env.GC_WORKLOAD ?? 'A').toUpperCase();
 const rate = Number(process.env.GC_RATE ?? 300);
 const duration = Number(process.env.GC_DURATION ?? 10);
 const extra = (process.env.GC_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -72,19 +75,27 @@ limitChild.stdout!.on('data', (chunk: Buffer) => {
 });
 try {
   const limit = await nextMessage<{ url: string }>(limitChild, 'ready', 30_000);
-  const a = workloads(await readGlobalIds(gateway.url, upstream)).find((w) => w.name === 'A')!;
-  limitChild.send({ type: 'targets', targets: a.targets });
+  const w = workloads(await readGlobalIds(gateway.url, upstream)).find((x) => x.name === name);
+  if (!w) throw new Error(`no workload ${name}`);
+  limitChild.send({ type: 'targets', targets: w.targets });
+  const gatewayBody = process.env.GC_YOGA ? JSON.stringify({ ...JSON.parse(w.body), extensions: {} }) : w.body;
   await sleep(300);
   for (const [label, url] of [
     ['limit', limit.url],
     ['gateway', gateway.url],
   ] as const) {
     log(`${label}: open loop at ${rate} req/s for ${duration} s`);
-    const out = await openLoop(url, a.body, rate, duration, label === 'gateway' ? gatewayBodyOk : () => true);
+    const out = await openLoop(
+      url,
+      label === 'gateway' ? gatewayBody : w.body,
+      rate,
+      duration,
+      label === 'gateway' ? gatewayBodyOk : () => true,
+    );
     if (out.non2xx + out.errors + out.bad > 0)
       throw new Error(`${label}: ${out.non2xx} non-2xx, ${out.errors} errors, ${out.bad} bad bodies`);
   }
-  console.log(`\nA, token per request, open loop at ${rate} req/s:`);
+  console.log(`\n${name}, token per request, open loop at ${rate} req/s${process.env.GC_YOGA ? ', gateway through yoga' : ''}:`);
   console.log(`  limit    ${scavenges(limitLog)}`);
   console.log(`  gateway  ${scavenges(readFileSync(GATEWAY_LOG, 'utf8'))}`);
 } finally {
