@@ -14,7 +14,7 @@ describe('per-request objects share their hidden classes', () => {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    expect(run.stderr).toBe('');
+    expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ context: true, cceLoaders: true });
   });
 });
