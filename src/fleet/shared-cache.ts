@@ -67,9 +67,9 @@ export function sharedTerminalCache(
       metrics.cache.inc({ tier: 'local', result: hit ? 'hit' : 'miss' });
       return hit ?? fromRedis(key, principal === undefined ? undefined : digest(principal));
     },
-    set(key, job, { principal, ttlMs: ttl } = {}) {
+    set(key, job, { principal, ttlMs: ttl, shareKey } = {}) {
       const owner = principal === undefined ? undefined : digest(principal);
-      local.set(key, job, { principal: owner, ttlMs: ttl });
+      local.set(key, job, { principal: owner, ttlMs: ttl, shareKey });
       const value: Stored = { v: CACHE_SCHEMA_VERSION, j: job };
       const write = redis.commands.multi().set(keyOf(key), JSON.stringify(value), 'PX', ttl ?? ttlMs);
       // The principal's index of its entries, so a 401 can drop them for every replica (dropPrincipal).

@@ -13,3 +13,16 @@
 export function ownedKey(principal: string, key: string): string {
   return `${principal.length}:${principal}/${key}`;
 }
+
+/**
+ * What an owned key names whoever owns it (`ownedKey`'s `key`), or undefined for a key that is not
+ * owned: the same job read by two principals has two owned keys and one of these.
+ */
+export function unownedKey(owned: string): string | undefined {
+  const colon = owned.indexOf(':');
+  if (colon <= 0) return undefined;
+  const length = Number(owned.slice(0, colon));
+  const slash = colon + 1 + length;
+  if (!Number.isSafeInteger(length) || owned.charCodeAt(slash) !== 0x2f) return undefined;
+  return owned.slice(slash + 1);
+}

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../config.js';
 import { jsonSize } from '../model/json-size.js';
+import { unownedKey } from './keys.js';
 
 /**
  * Jobs in a terminal state never change again, so repeat reads need no upstream call. Shared
@@ -29,6 +30,11 @@ export interface CacheEntryOptions {
   principal?: string | undefined;
   /** What is left of the entry's life (a copy from the shared tier), at most the configured TTL. */
   ttlMs?: number | undefined;
+  /**
+   * The job whoever reads it (the key without its principal, `cacheFor` sets it): an entry whose
+   * model equals the last one cached under the same share key holds that model instead of its own.
+   */
+  shareKey?: string | undefined;
 }
 
 /** The in-process cache: answers at once. */
@@ -75,8 +81,12 @@ export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal:
   });
   return {
     get: (key) => lru.get(key)?.job,
-    set(key, job, { principal, ttlMs } = {}) {
-      lru.set(key, { job: shared.intern(job), principal }, ttlMs === undefined ? undefined : { ttl: Math.min(ttlMs, config.ttlMs) });
+    set(key, job, { principal, ttlMs, shareKey } = {}) {
+      lru.set(
+        key,
+        { job: shared.intern(job, shareKey), principal },
+        ttlMs === undefined ? undefined : { ttl: Math.min(ttlMs, config.ttlMs) },
+      );
       if (principal === undefined || !lru.has(key)) return;
       let keys = byPrincipal.get(principal);
       if (!keys) byPrincipal.set(principal, (keys = new Set()));
@@ -100,25 +110,65 @@ export function createTerminalJobCache(config: CacheConfig, onDrop?: (principal:
 /**
  * One model per distinct terminal job, whoever read it. Keys stay per principal (each caller must
  * have read the job itself, with its own permissions), but a job read by a thousand callers is the
- * same JSON a thousand times: held once, a full cache of one-request tokens keeps ~12 MB less live
- * heap for V8 to mark (bench/findings.md). Equal by their JSON text, so only identical answers are
- * shared; models are never changed once mapped. Held weakly: a model goes when its last entry does.
+ * same model a thousand times: held once, a full cache of one-request tokens keeps ~12 MB less live
+ * heap for V8 to mark (bench/findings.md). Only equal models are shared; models are never changed
+ * once mapped. Held weakly: a model goes when its last entry does.
+ *
+ * With a share key (the job, whoever reads it) a new model is compared, without allocating, with
+ * the last one cached under that key. Without one it is compared by its JSON text, which costs a
+ * string the size of the job per entry (B: ~57 KB of garbage per request, bench/findings.md).
  */
 function createSharedModels() {
-  const byText = new Map<string, WeakRef<object>>();
-  const forget = new FinalizationRegistry<string>((text) => {
-    if (byText.get(text)?.deref() === undefined) byText.delete(text);
+  const byKey = new Map<string, WeakRef<object>>();
+  const forget = new FinalizationRegistry<string>((key) => {
+    if (byKey.get(key)?.deref() === undefined) byKey.delete(key);
   });
+  function hold(key: string, job: object): object {
+    byKey.set(key, new WeakRef(job));
+    forget.register(job, key);
+    return job;
+  }
   return {
-    intern(job: object): object {
-      const text = JSON.stringify(job);
-      const held = byText.get(text)?.deref();
-      if (held) return held;
-      byText.set(text, new WeakRef(job));
-      forget.register(job, text);
-      return job;
+    intern(job: object, shareKey?: string): object {
+      if (shareKey !== undefined) {
+        const key = `k${shareKey}`;
+        const held = byKey.get(key)?.deref();
+        return held && sameModel(held, job) ? held : hold(key, job);
+      }
+      const key = `t${JSON.stringify(job)}`;
+      return byKey.get(key)?.deref() ?? hold(key, job);
     },
   };
+}
+
+/**
+ * Whether two job models hold the same data: plain objects, arrays and primitives, compared
+ * member by member. Anything else (a Date, a class instance) is equal only to itself, so it is never
+ * shared by mistake; nor is NaN.
+ */
+export function sameModel(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameModel(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(y, key) || !sameModel(x[key], y[key])) return false;
+    keys++;
+  }
+  for (const _ in y) keys--;
+  return keys === 0;
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -139,7 +189,8 @@ export function cacheFor(cache: TerminalJobCache, namespace: string): TerminalJo
   };
   return {
     get: (key, principal) => cache.get(scoped(key), principal),
-    set: (key, job, options) => cache.set(scoped(key), job, options),
+    // The key without its principal names the job for every reader: their equal models are held once.
+    set: (key, job, options) => cache.set(scoped(key), job, { ...options, shareKey: `${namespace}/${unownedKey(key) ?? key}` }),
     dropPrincipal: (principal) => cache.dropPrincipal(principal),
     remainingMs: (key) => cache.remainingMs(scoped(key)),
     holdsAny: (principal) => cache.holdsAny?.(principal) ?? true,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ownedKey, unownedKey } from '../../src/upstreams/keys.js';
 import { jsonSize } from '../../src/model/json-size.js';
-import { createTerminalJobCache } from '../../src/upstreams/terminal-cache.js';
+import { cacheFor, createTerminalJobCache, sameModel } from '../../src/upstreams/terminal-cache.js';
 
 /** A terminal job model of about `bytes` bytes of JSON (the size of its sub-job payloads). */
 const job = (id: string, bytes: number) => ({ __typename: 'CceJob', jobId: id, terminal: true, raw: 'x'.repeat(bytes) });
@@ -50,5 +51,32 @@ describe('terminal-job cache', () => {
     expect(cache.get('p0/j1')).toBeUndefined();
     expect(cache.get('p1/j1')).toBe(first);
     expect(cache.size).toBe(100);
+  });
+
+  it('shares equal models through an upstream view by the job, whoever reads it, without comparing JSON text', () => {
+    const cache = cacheFor(createTerminalJobCache({ maxEntries: 1000, maxBytes: 10_000_000, ttlMs: 60_000 }), 'CCE');
+    const ref = 'v3/cn-north-4/p1/j1';
+    for (let i = 0; i < 20; i++) cache.set(ownedKey(`t:${i}`, ref), job('j1', 500), { principal: `t:${i}` });
+    const first = cache.get(ownedKey('t:0', ref));
+    for (let i = 1; i < 20; i++) expect(cache.get(ownedKey(`t:${i}`, ref))).toBe(first);
+    // The same job answered differently to one principal keeps its own model; another job never shares.
+    cache.set(ownedKey('t:20', ref), { ...job('j1', 500), message: 'other' }, { principal: 't:20' });
+    expect(cache.get(ownedKey('t:20', ref))).not.toBe(first);
+    cache.set(ownedKey('t:0', 'v3/cn-north-4/p1/j2'), job('j1', 500), { principal: 't:0' });
+    expect(cache.get(ownedKey('t:0', 'v3/cn-north-4/p1/j2'))).not.toBe(first);
+    // A principal that contains the separators still names the same job.
+    cache.set(ownedKey('k:a/1:b', ref), job('j1', 500), { principal: 'k:a/1:b' });
+    expect(unownedKey(ownedKey('k:a/1:b', ref))).toBe(ref);
+  });
+
+  it('calls models equal only when every member is: key sets, arrays, and nothing but plain data', () => {
+    expect(sameModel({ a: 1, b: [1, { c: 'x' }], d: null }, { b: [1, { c: 'x' }], a: 1, d: null })).toBe(true);
+    expect(sameModel({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameModel({ a: 1, b: undefined }, { a: 1, c: undefined })).toBe(false);
+    expect(sameModel([1, 2], [1, 2, 3])).toBe(false);
+    expect(sameModel({ 0: 'a' }, ['a'])).toBe(false);
+    expect(sameModel({ n: Number.NaN }, { n: Number.NaN })).toBe(false);
+    expect(sameModel({ at: new Date(0) }, { at: new Date(1) })).toBe(false);
+    expect(sameModel({ a: '1' }, { a: 1 })).toBe(false);
   });
 });
