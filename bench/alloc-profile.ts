@@ -33,10 +33,12 @@ import {
   openLoop,
   readGlobalIds,
   sleep,
+  startFlags,
   startGateway,
   startHelper,
   stopChild,
   workloads,
+  workloadsNamed,
 } from './run.js';
 
 interface SampleNode {
@@ -45,12 +47,7 @@ interface SampleNode {
   children?: SampleNode[];
 }
 
-const names = (process.env.ALLOC_WORKLOAD ?? 'A')
-  .toUpperCase()
-  .split(',')
-  .map((n) => n.trim())
-  .filter(Boolean);
-const name = names.join(',');
+const list = process.env.ALLOC_WORKLOAD ?? 'A';
 const duration = Number(process.env.ALLOC_DURATION ?? 8);
 const port = Number(process.env.ALLOC_INSPECT_PORT ?? 9339);
 const retained = Boolean(process.env.ALLOC_RETAINED);
@@ -68,7 +65,8 @@ function packageOf(url: string, fn: string): string {
 async function main(): Promise<void> {
   ensureBuild();
   const upstream = await startHelper('upstream.ts', {});
-  const gateway = await startGateway(upstream.url, [`--inspect=127.0.0.1:${port}`]);
+  // With npm start's heap flags: what outlives the young generation depends on its size.
+  const gateway = await startGateway(upstream.url, [...startFlags(), `--inspect=127.0.0.1:${port}`]);
   try {
     const targets = (await (await request(`http://127.0.0.1:${port}/json/list`)).body.json()) as Array<{ webSocketDebuggerUrl: string }>;
     const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
@@ -86,8 +84,8 @@ async function main(): Promise<void> {
         ws.send(JSON.stringify({ id, method, params }));
       });
 
-    const all = workloads(await readGlobalIds(gateway.url, upstream));
-    const chosen = names.map((n) => all.find((w) => w.name === n) ?? failNoWorkload(n));
+    const chosen = workloadsNamed(workloads(await readGlobalIds(gateway.url, upstream)), list);
+    const name = chosen.map((w) => w.name).join(',');
     await cannon({ url: gateway.url, body: chosen[0]!.body, token: 'per-request', durationS: 3, checkBody: gatewayBodyOk });
     await send('HeapProfiler.startSampling', {
       samplingInterval: 16384,
@@ -149,10 +147,6 @@ async function main(): Promise<void> {
     await stopChild(gateway.child);
     await stopChild(upstream.child);
   }
-}
-
-function failNoWorkload(n: string): never {
-  throw new Error(`no workload ${n}`);
 }
 
 main().catch((error: unknown) => {

@@ -26,12 +26,14 @@ import {
   gatewayBodyOk,
   log,
   readGlobalIds,
+  setLimitTargets,
   sleep,
   startFlags,
   startGateway,
   startHelper,
   stopChild,
   workloads,
+  workloadsNamed,
 } from './run.js';
 
 const builds = process.argv.slice(2).map((arg) => {
@@ -48,7 +50,7 @@ const duration = Number(process.env.COMPARE_DURATION ?? 8);
 const nodeArgs = process.env.COMPARE_NODE_ARGS ? process.env.COMPARE_NODE_ARGS.split(' ') : [];
 const token = process.env.COMPARE_TOKEN === 'one' ? freshToken('compare') : 'per-request';
 const rate = Number(process.env.COMPARE_RATE ?? 0);
-const preload = (process.env.COMPARE_PRELOAD ?? '').toUpperCase().split(',').filter(Boolean);
+const preload = process.env.COMPARE_PRELOAD ?? '';
 const preloadS = Number(process.env.COMPARE_PRELOAD_S ?? 5);
 
 const median = (xs: number[]) => {
@@ -65,21 +67,19 @@ async function main(): Promise<void> {
     for (const b of builds)
       gateways.push({ ...b, ...(await startGateway(upstream.url, [...startFlags(), ...nodeArgs, ...b.flags], b.main)) });
     const all = workloads(await readGlobalIds(gateways[0]!.url, upstream));
-    const workload = all.find((w) => w.name === name)!;
+    const workload = workloadsNamed(all, name)[0]!;
     for (const g of gateways)
-      for (const p of preload) {
-        log(`preloading ${g.label} with ${p}`);
+      for (const p of workloadsNamed(all, preload)) {
+        log(`preloading ${g.label} with ${p.name}`);
         await cannon({
           url: g.url,
-          body: all.find((w) => w.name === p)!.body,
+          body: p.body,
           token: 'per-request',
           durationS: preloadS,
           checkBody: () => true,
         });
       }
-    const ack = new Promise((r) => limit.child.once('message', r));
-    limit.child.send({ type: 'targets', targets: workload.targets });
-    await ack;
+    await setLimitTargets(limit.child, workload.targets);
     const targets = [{ label: 'limit', url: limit.url }, ...gateways];
     // Warm every target up once.
     log(`started ${targets.map((t) => `${t.label} ${t.url}`).join(', ')}; warming up`);

@@ -8,31 +8,27 @@
  * being answered (bench/findings.md, "Fourth pass").
  *
  * Env: GC_WORKLOAD (A, B or C; default A), GC_RATE (req/s, default 300), GC_DURATION (s, default
- * 10), GC_YOGA=1 (the same body with an empty `extensions`, which yoga answers instead of the fast
+ * 10: the averages are over the last ten scavenges, so a run too short to make ten mixes in start-up's), GC_YOGA=1 (the same body with an empty `extensions`, which yoga answers instead of the fast
  * path), BENCH_GATEWAY_ENV (gateway settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS (extra V8
  * flags for the gateway).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   GATEWAY_LOG,
-  ROOT,
   ensureBuild,
   gatewayBodyOk,
   log,
-  nextMessage,
   openLoop,
   readGlobalIds,
-  sleep,
+  setLimitTargets,
   startFlags,
   startGateway,
   startHelper,
   stopChild,
   workloads,
+  workloadsNamed,
 } from './run.js';
 
-const name = (process.env.GC_WORKLOAD ?? 'A').toUpperCase();
 const rate = Number(process.env.GC_RATE ?? 300);
 const duration = Number(process.env.GC_DURATION ?? 10);
 const extra = (process.env.GC_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -58,28 +54,19 @@ function scavenges(text: string): string {
 ensureBuild();
 const upstream = await startHelper('upstream.ts', {});
 const gateway = await startGateway(upstream.url, [...startFlags(), '--trace-gc-nvp', ...extra]);
-const limitChild = spawn(process.execPath, ['--trace-gc-nvp', '--import', 'tsx', join(ROOT, 'bench', 'limit-server.ts')], {
-  cwd: ROOT,
-  env: {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    NODE_ENV: 'production',
-    UPSTREAM_URL: upstream.url,
-    UPSTREAM_CONNECTIONS: '32',
-  },
-  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-});
+const limit = await startHelper(
+  'limit-server.ts',
+  { UPSTREAM_URL: upstream.url, UPSTREAM_CONNECTIONS: '32' },
+  { nodeArgs: ['--trace-gc-nvp'], pipeStdout: true },
+);
 let limitLog = '';
-limitChild.stdout!.on('data', (chunk: Buffer) => {
+limit.child.stdout!.on('data', (chunk: Buffer) => {
   limitLog += chunk.toString();
 });
 try {
-  const limit = await nextMessage<{ url: string }>(limitChild, 'ready', 30_000);
-  const w = workloads(await readGlobalIds(gateway.url, upstream)).find((x) => x.name === name);
-  if (!w) throw new Error(`no workload ${name}`);
-  limitChild.send({ type: 'targets', targets: w.targets });
+  const w = workloadsNamed(workloads(await readGlobalIds(gateway.url, upstream)), process.env.GC_WORKLOAD ?? 'A')[0]!;
+  await setLimitTargets(limit.child, w.targets);
   const gatewayBody = process.env.GC_YOGA ? JSON.stringify({ ...JSON.parse(w.body), extensions: {} }) : w.body;
-  await sleep(300);
   for (const [label, url] of [
     ['limit', limit.url],
     ['gateway', gateway.url],
@@ -95,11 +82,11 @@ try {
     if (out.non2xx + out.errors + out.bad > 0)
       throw new Error(`${label}: ${out.non2xx} non-2xx, ${out.errors} errors, ${out.bad} bad bodies`);
   }
-  console.log(`\n${name}, token per request, open loop at ${rate} req/s${process.env.GC_YOGA ? ', gateway through yoga' : ''}:`);
+  console.log(`\n${w.name}, token per request, open loop at ${rate} req/s${process.env.GC_YOGA ? ', gateway through yoga' : ''}:`);
   console.log(`  limit    ${scavenges(limitLog)}`);
   console.log(`  gateway  ${scavenges(readFileSync(GATEWAY_LOG, 'utf8'))}`);
 } finally {
-  limitChild.kill();
+  await stopChild(limit.child);
   await stopChild(gateway.child);
   await stopChild(upstream.child);
   rmSync(GATEWAY_LOG, { force: true });

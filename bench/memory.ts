@@ -21,19 +21,13 @@ import {
   startHelper,
   stopChild,
   workloads,
+  workloadsNamed,
 } from './run.js';
 ensureBuild();
 const extra = (process.env.MEMORY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const upstream = await startHelper('upstream.ts', {});
 const gateway = await startGateway(upstream.url, [...startFlags(), ...extra]);
-const all = workloads(await readGlobalIds(gateway.url, upstream));
-const chosen = (process.env.MEMORY_WORKLOAD ?? 'B')
-  .toUpperCase()
-  .split(',')
-  .map((name) => all.find((x) => x.name === name.trim()) ?? failNoWorkload(name));
-function failNoWorkload(name: string): never {
-  throw new Error(`no workload ${name}`);
-}
+const chosen = workloadsNamed(workloads(await readGlobalIds(gateway.url, upstream)), process.env.MEMORY_WORKLOAD ?? 'B');
 const pick = [
   'process_resident_memory_bytes',
   'nodejs_heap_size_total_bytes',

@@ -94,7 +94,7 @@ export function ensureBuild(): void {
 
 const children: ChildProcess[] = [];
 
-export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 15_000): Promise<T> {
+function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 15_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off('message', on);
@@ -110,12 +110,20 @@ export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 15
   });
 }
 
-/** A TypeScript helper (upstream, limit) in a process of its own, with an IPC channel. */
-export async function startHelper(file: string, extraEnv: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', file)], {
+/**
+ * A TypeScript helper (upstream, limit) in a process of its own, with an IPC channel. `nodeArgs`
+ * come before the script (V8 flags such as --trace-gc-nvp); `pipeStdout` leaves its stdout on
+ * `child.stdout` for the caller to read instead of this process's.
+ */
+export async function startHelper(
+  file: string,
+  extraEnv: Record<string, string>,
+  { nodeArgs = [], pipeStdout = false }: { nodeArgs?: string[]; pipeStdout?: boolean } = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bench', file)], {
     cwd: ROOT,
     env: { PATH: env.PATH ?? '', HOME: env.HOME ?? '', NODE_ENV: 'production', ...extraEnv },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', pipeStdout ? 'pipe' : 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);
   const ready = await nextMessage<{ url: string }>(child, 'ready', 30_000);
@@ -167,7 +175,8 @@ export async function startGateway(
         (env.BENCH_GATEWAY_ENV ?? '')
           .split(/\s+/)
           .filter(Boolean)
-          .map((kv) => kv.split('=', 2) as [string, string]),
+          // At the first `=` only: a value may hold one too.
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
       ),
     },
     stdio: ['ignore', logFd, 'inherit'],
@@ -342,6 +351,20 @@ interface GqlBody {
   errors?: unknown[];
 }
 
+/** The workloads a comma-separated list names (`A,B,C`), in its order; an unknown name is an error. */
+export function workloadsNamed(all: Workload[], list: string): Workload[] {
+  return list
+    .toUpperCase()
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => {
+      const found = all.find((w) => w.name === name);
+      if (!found) throw new Error(`no workload ${name} (there are ${all.map((w) => w.name).join(', ')})`);
+      return found;
+    });
+}
+
 export function workloads(globalIds: string[]): Workload[] {
   const cce = (jobId: string): LimitTarget => ({ service: 'CCE', path: `/api/v3/projects/${P}/jobs/${jobId}` });
   return [
@@ -448,7 +471,7 @@ export async function upstreamCount(upstream: Upstream): Promise<number> {
   return (await reply).total;
 }
 
-async function setLimitTargets(limit: ChildProcess, targets: LimitTarget[]): Promise<void> {
+export async function setLimitTargets(limit: ChildProcess, targets: LimitTarget[]): Promise<void> {
   const ack = nextMessage(limit, 'targets-set');
   limit.send({ type: 'targets', targets });
   await ack;

@@ -14,8 +14,9 @@ export interface JobLoaderOptions<K, V> {
   service: string;
   observer?: LoaderObserver | undefined;
   /**
-   * Stable, unambiguous string for a key within this request's loader (its validated parts joined with `/`, keys.ts: region,
-   * project, id...). The loader serves one principal, so the principal need not be part of it.
+   * Stable, unambiguous string for a key within this request's loader: its validated parts (region,
+   * project, id...) joined with `/` (keys.ts). The loader serves one principal, so the principal
+   * need not be part of it.
    */
   keyOf(key: K): string;
   /**
