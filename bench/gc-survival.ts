@@ -2,7 +2,7 @@
  * `npm run bench:gc`: how much of what each request allocates outlives the young generation, in the
  * gateway and in the limit, at a fixed open-loop rate (A, token per request). Both run with
  * `--trace-gc-nvp`; this averages the last scavenges' `allocated`, `new_space_survived` and
- * `promoted`. What survives a scavenge twice is promoted, and promoted garbage is what the major
+ * `promoted`, and the pauses of every scavenge and mark-compact in the run. What survives a scavenge twice is promoted, and promoted garbage is what the major
  * GCs (the tail at half load, the old space's size) have to clear. At a low rate almost nothing is
  * in flight when a scavenge runs, so survivors then are kept by something other than the requests
  * being answered (bench/findings.md, "Fourth pass").
@@ -10,7 +10,8 @@
  * Env: GC_WORKLOAD (A, B or C; default A), GC_RATE (req/s, default 300), GC_DURATION (s, default
  * 10: the averages are over the last ten scavenges, so a run too short to make ten mixes in start-up's), GC_YOGA=1 (the same body with an empty `extensions`, which yoga answers instead of the fast
  * path), BENCH_GATEWAY_ENV (gateway settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS (extra V8
- * flags for the gateway).
+ * flags for the gateway), GC_SLOWEST=1 (each side's five slowest scavenges of the run's second half, with the phases that
+ * took their time: copying survivors, roots, weak handles, waiting for a safepoint).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import {
@@ -43,12 +44,52 @@ function scavenges(text: string): string {
   const mean = (field: string) =>
     lines.reduce((sum, line) => sum + Number(new RegExp(` ${field}=(\\d+)`).exec(line)?.[1] ?? 0), 0) / lines.length;
   const allocated = mean('allocated');
+  const allScavenges = text.split('\n').filter((line) => line.includes(' gc=s '));
+  // The second half of the run: start-up's scavenges copy a young heap still full of modules.
+  const pauses = allScavenges
+    .slice(Math.floor(allScavenges.length / 2))
+    .map((line) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0))
+    .sort((a, b) => a - b);
+  const majors = text
+    .split('\n')
+    .filter((line) => line.includes(' gc=mc ') || line.includes(' gc=mmc '))
+    .map((line) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0));
+  const at = (q: number) => pauses[Math.min(pauses.length - 1, Math.floor(q * pauses.length))]!.toFixed(1);
   const survived = mean('new_space_survived');
   const promoted = mean('promoted');
   return (
     `${(allocated / 1048576).toFixed(1)} MB allocated, ${(survived / 1024).toFixed(0)} KB survived ` +
-    `(${((100 * survived) / Math.max(1, allocated)).toFixed(1)}%), ${(promoted / 1024).toFixed(0)} KB promoted, per scavenge (${lines.length})`
+    `(${((100 * survived) / Math.max(1, allocated)).toFixed(1)}%), ${(promoted / 1024).toFixed(0)} KB promoted, per scavenge (${lines.length}); ` +
+    `scavenge pauses in the run's second half: ${pauses.length}, median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${at(1)} ms; ` +
+    `mark-compacts ${majors.length}${majors.length ? `, longest final pause ${Math.max(...majors).toFixed(1)} ms` : ''}`
   );
+}
+
+/** The slowest scavenges, each with the phases (nvp fields in ms) that took most of its pause. */
+function slowest(text: string, count = 5): string {
+  // The second half of the run: start-up's scavenges copy a young heap still full of modules.
+  const all = text.split('\n').filter((line) => line.includes(' gc=s '));
+  const lines = all.slice(Math.floor(all.length / 2));
+  const pauseOf = (line: string) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0);
+  return lines
+    .sort((a, b) => pauseOf(b) - pauseOf(a))
+    .slice(0, count)
+    .map((line) => {
+      const phases = [...line.matchAll(/ ([a-z_.]+)=([\d.]+)/g)]
+        .filter(
+          ([, name]) =>
+            name !== 'pause' &&
+            name !== 'mutator' &&
+            !/size|throughput|count|allocated|promoted|survived|reduce_memory|rate|ratio|semi_space|pretenured|nodes|took/.test(name!),
+        )
+        .map(([, name, ms]) => [name!, Number(ms)] as const)
+        .filter(([, ms]) => ms >= 0.5)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([name, ms]) => `${name} ${ms.toFixed(1)}`);
+      return `    ${pauseOf(line).toFixed(1)} ms: ${phases.join(', ')}`;
+    })
+    .join('\n');
 }
 
 ensureBuild();
@@ -84,7 +125,12 @@ try {
   }
   console.log(`\n${w.name}, token per request, open loop at ${rate} req/s${process.env.GC_YOGA ? ', gateway through yoga' : ''}:`);
   console.log(`  limit    ${scavenges(limitLog)}`);
-  console.log(`  gateway  ${scavenges(readFileSync(GATEWAY_LOG, 'utf8'))}`);
+  const gatewayLog = readFileSync(GATEWAY_LOG, 'utf8');
+  console.log(`  gateway  ${scavenges(gatewayLog)}`);
+  if (process.env.GC_SLOWEST) {
+    console.log(`  the limit's slowest scavenges, by phase (ms):\n${slowest(limitLog)}`);
+    console.log(`  the gateway's slowest scavenges, by phase (ms):\n${slowest(gatewayLog)}`);
+  }
 } finally {
   await stopChild(limit.child);
   await stopChild(gateway.child);
