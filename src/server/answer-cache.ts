@@ -23,11 +23,23 @@ const TERMINAL_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typename', 'job', 
  * and goes with them when a 401 drops the principal. Bounded in bytes (ANSWER_CACHE_BYTES; 0: off).
  */
 export interface AnswerCache {
-  /** The request's key, or undefined when this operation's answers are never cached (or the cache is off). */
-  keyOf(principal: string, operation: PreparedOperation, variables: Record<string, unknown> | null | undefined): string | undefined;
-  get(key: string): Buffer | undefined;
-  /** Keeps an error-free answer when `ledger` proves it may be, and no principal was dropped since `drops` was read. */
-  offer(key: string, principal: string, ledger: RequestLedger | undefined, drops: number, text: string): void;
+  /**
+   * The answer kept for this request, if any. Undefined at once, without building a key, for a
+   * principal with no answer kept (a fresh token: most requests) or an operation never cached.
+   */
+  get(principal: string, operation: PreparedOperation, variables: Variables): Buffer | undefined;
+  /**
+   * Keeps an error-free answer when `ledger` proves it may be, and no principal was dropped since
+   * `drops` was read. The key is built only then: a running job's answer (most answers) costs none.
+   */
+  offer(
+    principal: string,
+    operation: PreparedOperation,
+    variables: Variables,
+    ledger: RequestLedger | undefined,
+    drops: number,
+    text: string,
+  ): void;
   /** Forgets a principal's answers, named as the local terminal cache names it (see `ownerOf`). */
   dropOwner(owner: string): void;
   /** How many drops there have been: an execution under way when one happens may have read what it dropped. */
@@ -35,9 +47,12 @@ export interface AnswerCache {
   readonly size: number;
 }
 
+type Variables = Record<string, unknown> | null | undefined;
+
 interface Entry {
   bytes: Buffer;
   owner: string;
+  principal: string;
 }
 
 /**
@@ -48,9 +63,11 @@ export function createAnswerCache(maxBytes: number, ownerOf: (principal: string)
   let drops = 0;
   let nextScope = 0;
   if (maxBytes <= 0) {
-    return { keyOf: () => undefined, get: () => undefined, offer: () => undefined, dropOwner: () => void drops++, drops: 0, size: 0 };
+    return { get: () => undefined, offer: () => undefined, dropOwner: () => void drops++, drops: 0, size: 0 };
   }
   const byOwner = new Map<string, Set<string>>();
+  // How many answers each principal has kept: a request of one with none builds no key to look up.
+  const heldBy = new Map<string, number>();
   const lru = new LRUCache<string, Entry>({
     maxSize: maxBytes,
     sizeCalculation: (entry, key) => entry.bytes.length + key.length,
@@ -58,26 +75,36 @@ export function createAnswerCache(maxBytes: number, ownerOf: (principal: string)
       const keys = byOwner.get(entry.owner);
       keys?.delete(key);
       if (keys?.size === 0) byOwner.delete(entry.owner);
+      const held = (heldBy.get(entry.principal) ?? 1) - 1;
+      if (held > 0) heldBy.set(entry.principal, held);
+      else heldBy.delete(entry.principal);
     },
   });
+  function keyOf(principal: string, operation: PreparedOperation, variables: Variables): string | undefined {
+    operation.answerScope ??= madeOfJobReads(operation.document, operation.operationName) ? String(nextScope++) : null;
+    if (operation.answerScope === null) return undefined;
+    // Unambiguous: the scope is digits and canonical JSON has no raw newline; the principal comes last.
+    return `${operation.answerScope}\n${variables == null ? '' : canonicalJson(variables)}\n${principal}`;
+  }
   return {
-    keyOf(principal, operation, variables) {
-      operation.answerScope ??= madeOfJobReads(operation.document, operation.operationName) ? String(nextScope++) : null;
-      if (operation.answerScope === null) return undefined;
-      // Unambiguous: the scope is digits and canonical JSON has no raw newline; the principal comes last.
-      return `${operation.answerScope}\n${variables == null ? '' : canonicalJson(variables)}\n${principal}`;
+    get(principal, operation, variables) {
+      if (!heldBy.has(principal)) return undefined;
+      const key = keyOf(principal, operation, variables);
+      return key === undefined ? undefined : lru.get(key)?.bytes;
     },
-    get: (key) => lru.get(key)?.bytes,
-    offer(key, principal, ledger, dropsThen, text) {
+    offer(principal, operation, variables, ledger, dropsThen, text) {
       const until = ledger?.answer;
       if (typeof until !== 'number' || dropsThen !== drops) return;
       const ttl = Math.floor(until - performance.now());
       if (ttl < 1) return;
+      const key = keyOf(principal, operation, variables);
+      if (key === undefined) return;
       const owner = ownerOf(principal);
       // Kept as bytes: a hit is sent as they are, with no encoding.
-      lru.set(key, { bytes: Buffer.from(text), owner }, { ttl });
+      lru.set(key, { bytes: Buffer.from(text), owner, principal }, { ttl });
       // Refused when larger than the whole budget.
       if (!lru.has(key)) return;
+      heldBy.set(principal, (heldBy.get(principal) ?? 0) + 1);
       let keys = byOwner.get(owner);
       if (!keys) byOwner.set(owner, (keys = new Set()));
       keys.add(key);

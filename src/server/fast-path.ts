@@ -111,8 +111,7 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
     metrics.operations.inc({ type: 'query' });
     metrics.preparedOperations.inc();
     const overCost = options.costLimit.refusal(schema, operation.document, params.operationName, params.variables);
-    const answerKey = overCost ? undefined : answers?.keyOf(principal, operation, params.variables);
-    const cached = answerKey === undefined ? undefined : answers!.get(answerKey);
+    const cached = overCost ? undefined : answers?.get(principal, operation, params.variables);
     if (cached) {
       // What executing would answer, byte for byte (answer-cache.ts): error-free, so yoga's error-free status and headers.
       metrics.answerCacheHits.inc();
@@ -140,7 +139,7 @@ export function createFastPath(yoga: Yoga, settings: YogaSettings, options: Fast
           if (!options.responseLimit.exceeds(text)) {
             const ok = errorFree(mediaType);
             send(res, ok.status, ok.headers, requestId, text);
-            if (answerKey !== undefined) answers!.offer(answerKey, principal, caller.ledger, drops, text);
+            answers?.offer(principal, operation, params.variables, caller.ledger, drops, text);
             const upstreamCalls = caller.stats.upstreamCalls;
             record({ requestId, status: ok.status, started, operationName: operation.operationName, upstreamCalls, result });
             return;
