@@ -10,7 +10,7 @@
  * Env: GC_WORKLOAD (A, B or C; default A), GC_RATE (req/s, default 300), GC_DURATION (s, default
  * 10: the averages are over the last ten scavenges, so a run too short to make ten mixes in start-up's), GC_YOGA=1 (the same body with an empty `extensions`, which yoga answers instead of the fast
  * path), BENCH_GATEWAY_ENV (gateway settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS (extra V8
- * flags for the gateway), GC_SLOWEST=1 (each side's five slowest scavenges of the run's second half, with the phases that
+ * flags for the gateway), GC_SLOWEST=1 (each side's five slowest scavenges of the run's second half, and the gateway's slowest mark-compacts, with the phases that
  * took their time: copying survivors, roots, weak handles, waiting for a safepoint).
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -66,9 +66,9 @@ function scavenges(text: string): string {
 }
 
 /** The slowest scavenges, each with the phases (nvp fields in ms) that took most of its pause. */
-function slowest(text: string, count = 5): string {
+function slowest(text: string, kind: 's' | 'mc', count = 5): string {
   // The second half of the run: start-up's scavenges copy a young heap still full of modules.
-  const all = text.split('\n').filter((line) => line.includes(' gc=s '));
+  const all = text.split('\n').filter((line) => line.includes(` gc=${kind} `));
   const lines = all.slice(Math.floor(all.length / 2));
   const pauseOf = (line: string) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0);
   return lines
@@ -80,7 +80,9 @@ function slowest(text: string, count = 5): string {
           ([, name]) =>
             name !== 'pause' &&
             name !== 'mutator' &&
-            !/size|throughput|count|allocated|promoted|survived|reduce_memory|rate|ratio|semi_space|pretenured|nodes|took/.test(name!),
+            !/size|throughput|speed|chunks|count|allocated|promoted|survived|reduce_memory|rate|ratio|semi_space|pretenured|nodes|took/.test(
+              name!,
+            ),
         )
         .map(([, name, ms]) => [name!, Number(ms)] as const)
         .filter(([, ms]) => ms >= 0.5)
@@ -128,8 +130,9 @@ try {
   const gatewayLog = readFileSync(GATEWAY_LOG, 'utf8');
   console.log(`  gateway  ${scavenges(gatewayLog)}`);
   if (process.env.GC_SLOWEST) {
-    console.log(`  the limit's slowest scavenges, by phase (ms):\n${slowest(limitLog)}`);
-    console.log(`  the gateway's slowest scavenges, by phase (ms):\n${slowest(gatewayLog)}`);
+    console.log(`  the limit's slowest scavenges, by phase (ms):\n${slowest(limitLog, 's')}`);
+    console.log(`  the gateway's slowest scavenges, by phase (ms):\n${slowest(gatewayLog, 's')}`);
+    console.log(`  the gateway's slowest mark-compacts (their final pause), by phase (ms):\n${slowest(gatewayLog, 'mc', 3)}`);
   }
 } finally {
   await stopChild(limit.child);
