@@ -1,17 +1,20 @@
 /**
  * `npm run bench:gc`: how much of what each request allocates outlives the young generation, in the
- * gateway and in the limit, at a fixed open-loop rate (A, token per request). Both run with
- * `--trace-gc-nvp`; this averages the last scavenges' `allocated`, `new_space_survived` and
- * `promoted`, and the pauses of every scavenge and mark-compact in the run. What survives a scavenge twice is promoted, and promoted garbage is what the major
- * GCs (the tail at half load, the old space's size) have to clear. At a low rate almost nothing is
- * in flight when a scavenge runs, so survivors then are kept by something other than the requests
- * being answered (bench/findings.md, "Fourth pass").
+ * gateway and in the limit, at a fixed open-loop rate (A, token per request), and how long the GCs
+ * pause them. Both run with `--trace-gc-nvp`; this averages the last scavenges' `allocated`,
+ * `new_space_survived` and `promoted`, and reports the scavenges' pauses over the run's second half
+ * and the run's mark-compacts. What survives a scavenge twice is promoted, and promoted garbage is
+ * what the major GCs (the tail at half load, the old space's size) have to clear. At a low rate
+ * almost nothing is in flight when a scavenge runs, so survivors then are kept by something other
+ * than the requests being answered (bench/findings.md, "Fourth pass"; the pauses: "Fifth pass").
  *
  * Env: GC_WORKLOAD (A, B or C; default A), GC_RATE (req/s, default 300), GC_DURATION (s, default
- * 10: the averages are over the last ten scavenges, so a run too short to make ten mixes in start-up's), GC_YOGA=1 (the same body with an empty `extensions`, which yoga answers instead of the fast
- * path), BENCH_GATEWAY_ENV (gateway settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS (extra V8
- * flags for the gateway), GC_SLOWEST=1 (each side's five slowest scavenges of the run's second half, and the gateway's slowest mark-compacts, with the phases that
- * took their time: copying survivors, roots, weak handles, waiting for a safepoint).
+ * 10: the averages are over the last ten scavenges, so a run too short to make ten mixes in
+ * start-up's), GC_YOGA=1 (the same body with an empty `extensions`, which yoga answers instead of
+ * the fast path), BENCH_GATEWAY_ENV (gateway settings, e.g. "CACHE_MAX_ENTRIES=0"), GC_NODE_ARGS
+ * (extra V8 flags for the gateway), GC_SLOWEST=1 (each side's five slowest scavenges of the run's
+ * second half and the gateway's slowest mark-compacts, each split into the phases that took its
+ * time: copying survivors, roots, weak handles, evacuation, incremental marking steps).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import {
@@ -34,6 +37,14 @@ const rate = Number(process.env.GC_RATE ?? 300);
 const duration = Number(process.env.GC_DURATION ?? 10);
 const extra = (process.env.GC_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+const pauseOf = (line: string) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0);
+
+/** The GCs of one kind in the run's second half: start-up's copy a young heap still full of modules. */
+function secondHalf(text: string, kind: 's' | 'mc'): string[] {
+  const all = text.split('\n').filter((line) => line.includes(` gc=${kind} `));
+  return all.slice(Math.floor(all.length / 2));
+}
+
 /** Per-scavenge averages over the last ten scavenges of a --trace-gc-nvp log. */
 function scavenges(text: string): string {
   const lines = text
@@ -44,16 +55,13 @@ function scavenges(text: string): string {
   const mean = (field: string) =>
     lines.reduce((sum, line) => sum + Number(new RegExp(` ${field}=(\\d+)`).exec(line)?.[1] ?? 0), 0) / lines.length;
   const allocated = mean('allocated');
-  const allScavenges = text.split('\n').filter((line) => line.includes(' gc=s '));
-  // The second half of the run: start-up's scavenges copy a young heap still full of modules.
-  const pauses = allScavenges
-    .slice(Math.floor(allScavenges.length / 2))
-    .map((line) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0))
+  const pauses = secondHalf(text, 's')
+    .map(pauseOf)
     .sort((a, b) => a - b);
   const majors = text
     .split('\n')
     .filter((line) => line.includes(' gc=mc ') || line.includes(' gc=mmc '))
-    .map((line) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0));
+    .map(pauseOf);
   const at = (q: number) => pauses[Math.min(pauses.length - 1, Math.floor(q * pauses.length))]!.toFixed(1);
   const survived = mean('new_space_survived');
   const promoted = mean('promoted');
@@ -67,11 +75,7 @@ function scavenges(text: string): string {
 
 /** The slowest scavenges, each with the phases (nvp fields in ms) that took most of its pause. */
 function slowest(text: string, kind: 's' | 'mc', count = 5): string {
-  // The second half of the run: start-up's scavenges copy a young heap still full of modules.
-  const all = text.split('\n').filter((line) => line.includes(` gc=${kind} `));
-  const lines = all.slice(Math.floor(all.length / 2));
-  const pauseOf = (line: string) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0);
-  return lines
+  return secondHalf(text, kind)
     .sort((a, b) => pauseOf(b) - pauseOf(a))
     .slice(0, count)
     .map((line) => {
