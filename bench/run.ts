@@ -15,13 +15,15 @@
  * Writes bench/results.json and bench/results.md (with bench/findings.md, hand-written, appended).
  *
  * Reference M (bench/mercurius-server.ts: Fastify + Mercurius + graphql-jit, hand-written resolvers,
- * the same upstream call) runs A and C in the same run, after the limit and the gateway. D's open-loop
+ * the same upstream call) runs A and C in the same run as the limit and the gateway. D's open-loop
  * pair (limit, gateway) runs three times: the p99-added target must hold in each.
  *
  * The gateway runs with the V8 flags of `npm start` (package.json), so the peak RSS is the production one.
  *
  * Env: BENCH_QUICK=1 (5 s runs, 2 s warm-up, no micro, no fleet: about 4 minutes on 2 cores),
- * BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (50),
+ * BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (50), BENCH_ROUNDS (3: how
+ * many times A and B with a token per request are measured, the targets in rotation; each target's
+ * median round is reported),
  * BENCH_ONLY (e.g. "A,C": closed-loop workloads to run; D needs A; FLEET the fleet scenario), BENCH_NO_MICRO=1,
  * BENCH_NO_FLEET=1 (skip bench/fleet.ts: three replicas on Redis, run after the rest),
  * BENCH_OUT (file stem, default bench/results; a partial run writes elsewhere if you set it).
@@ -51,6 +53,12 @@ const DURATION = Number(env.BENCH_DURATION ?? (QUICK ? 5 : 10));
 const WARMUP = Number(env.BENCH_WARMUP ?? (QUICK ? 2 : 3));
 /** D's open-loop pair runs this many times (the p99-added target must hold in each). */
 const OPEN_LOOP_ROUNDS = 3;
+/**
+ * A and B with a token per request (the targets' runs) are measured this many times, the targets
+ * in rotation, and each target's median round is reported: on a shared machine one run of each
+ * moves by a fifth (bench/findings.md, "Fifth pass"), enough to flip a ratio that sits near its target.
+ */
+const ROUNDS = Math.max(1, Math.floor(Number(env.BENCH_ROUNDS ?? 3)));
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.toUpperCase().split(',')) : null;
 const OUT = env.BENCH_OUT ?? join(ROOT, 'bench', 'results');
@@ -449,6 +457,8 @@ interface RunResult {
   cpuCores: number;
   peakRssMB: number;
   rate?: number;
+  /** req/s of every round, in the order run, when the run was repeated (ROUNDS); this result is the median one. */
+  rounds?: number[];
 }
 
 function percentiles(values: number[]): Latency {
@@ -689,6 +699,13 @@ export const gatewayBodyOk = (body: string) => !body.includes('"errors"') && bod
 // The limit passes upstream JSON through (a failed CFW job carries an error_code of its own): its status is what is checked.
 const limitBodyOk = (body: string) => body.length > 0 && (body[0] === '{' || body[0] === '[');
 
+/** The round with the median req/s (the lower middle of an even count), carrying every round's req/s. */
+function medianRound(results: RunResult[]): RunResult {
+  if (results.length === 1) return results[0]!;
+  const sorted = [...results].sort((a, b) => a.reqPerSec - b.reqPerSec);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, rounds: results.map((r) => r.reqPerSec) };
+}
+
 async function measure(
   label: { workload: string; variant: string; target: Target },
   url: string,
@@ -816,10 +833,21 @@ async function main(): Promise<void> {
     // C is the cache path: one caller asking again. A and B run both ways.
     for (const { variant, token } of w.name === 'C' ? variants.slice(0, 1) : variants) {
       const t = token(w.name);
-      runs.push(await measure({ workload: w.name, variant, target: 'limit' }, limit.url, w.body, t, upstream, pids.limit));
-      runs.push(await measure({ workload: w.name, variant, target: 'gateway' }, gateway.url, w.body, t, upstream, pids.gateway));
-      if (forM.has(w.name))
-        runs.push(await measure({ workload: w.name, variant, target: 'M' }, mercurius.url, w.body, t, upstream, pids.M));
+      const targets: Array<{ target: Target; url: string; pid: number }> = [
+        { target: 'limit', url: limit.url, pid: pids.limit },
+        { target: 'gateway', url: gateway.url, pid: pids.gateway },
+      ];
+      if (forM.has(w.name)) targets.push({ target: 'M', url: mercurius.url, pid: pids.M });
+      const rounds = variant === 'token per request' ? ROUNDS : 1;
+      const measured = new Map<Target, RunResult[]>(targets.map(({ target }) => [target, []]));
+      for (let round = 0; round < rounds; round++) {
+        // In rotation, so that no target always runs first (or right after the heaviest one).
+        for (let i = 0; i < targets.length; i++) {
+          const { target, url, pid } = targets[(i + round) % targets.length]!;
+          measured.get(target)!.push(await measure({ workload: w.name, variant, target }, url, w.body, t, upstream, pid));
+        }
+      }
+      for (const { target } of targets) runs.push(medianRound(measured.get(target)!));
     }
   }
 
@@ -905,6 +933,7 @@ async function main(): Promise<void> {
       durationS: DURATION,
       upstreamConnections: UPSTREAM_CONNECTIONS,
       sampleEvery: SAMPLE_EVERY,
+      rounds: ROUNDS,
     },
     wallClockS: Math.round((Date.now() - started) / 1000),
     peakRssMB: { gateway: (gatewayPeakKb ?? 0) / 1024, limit: (limitPeakKb ?? 0) / 1024, M: (mPeakKb ?? 0) / 1024 },
@@ -928,7 +957,7 @@ async function main(): Promise<void> {
 
 type Report = {
   machine: Machine;
-  settings: { connections: number; warmupS: number; durationS: number; upstreamConnections: number; sampleEvery: number };
+  settings: { connections: number; warmupS: number; durationS: number; upstreamConnections: number; sampleEvery: number; rounds?: number };
   wallClockS: number;
   peakRssMB: { gateway: number; limit: number; M?: number };
   gatewayFlags?: string[];
@@ -987,7 +1016,11 @@ function renderMarkdown(report: Report): string {
     `- **Gateway**: \`node dist/main.js\` (the production build) with \`npm start\`'s V8 flags, NODE_ENV=production, LOG_LEVEL=warn, defaults otherwise ` +
       '(all limits, masking, metrics, breaker, bulkhead, retries, terminal cache on).',
     `- **Load**: autocannon in the bench process, closed loop, ${settings.connections} connections, ${settings.warmupS} s warm-up then ` +
-      `${settings.durationS} s measured, per target and variant; limit first, then gateway. Latency percentiles come from every ` +
+      `${settings.durationS} s measured, per target and variant; limit first, then gateway (then M).` +
+      ((settings.rounds ?? 1) > 1
+        ? ` A and B with a token per request run ${settings.rounds} rounds with the targets in rotation, and each target's median round is the one reported.`
+        : '') +
+      ' Latency percentiles come from every ' +
       "response's own time (autocannon's histogram has whole-millisecond resolution). Every " +
       `${settings.sampleEvery}th body is checked: a gateway body must have \`data\` and no \`errors\`.`,
     "- All three processes and the load generator share the machine's cores, so neither side gets a core to itself; the ratio is what carries over.",
@@ -1068,6 +1101,15 @@ function renderMarkdown(report: Report): string {
     );
   }
   lines.push('');
+  const repeated = runs.filter((r) => r.rounds && r.rounds.length > 1);
+  if (repeated.length > 0) {
+    lines.push(
+      "Rounds (req/s of each, in the order run; the table shows each target's median round): " +
+        repeated.map((r) => `${r.workload} ${r.target} ${r.rounds!.map(int).join(' / ')}`).join('; ') +
+        '.',
+      '',
+    );
+  }
   lines.push(
     '"CPU µs / req" is the target process\'s own CPU time (user + system, from /proc) over the run divided by the responses: ' +
       'it moves much less with machine load than req/s and shows what each request costs the process itself. ' +
