@@ -7,7 +7,8 @@
  * beside it for contrast.
  *
  * Env: BENCH_FLEET_SUBSCRIBERS (300), BENCH_FLEET_POLL_MS (500), BENCH_FLEET_DURATION (s, 10).
- * Needs /usr/bin/redis-server (REDIS_SERVER_PATH). Writes bench/fleet-results.md.
+ * Needs /usr/bin/redis-server (REDIS_SERVER_PATH). Writes bench/fleet-results.md (with BENCH_OUT set:
+ * `${BENCH_OUT}-fleet.md`, so `npm run bench:node24` writes bench/results-node24-fleet.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -131,18 +132,21 @@ export async function runFleetBench(): Promise<FleetRun[] | undefined> {
   const upstream = await startHelper('upstream.ts', {});
   try {
     const runs = [await runOnce(true, upstream, redis.url), await runOnce(false, upstream, redis.url)];
+    // Beside the run's own results: `npm run bench:node24` (BENCH_OUT=bench/results-node24) must not
+    // overwrite Node 20's fleet figures.
+    const file = process.env.BENCH_OUT ? `${process.env.BENCH_OUT}-fleet.md` : join(ROOT, 'bench', 'fleet-results.md');
     const lines = [
       '# Fleet scenario (bench/fleet.ts)',
       '',
-      `Three replicas (dist/main.js), ${SUBSCRIBERS} SSE subscribers of one running job spread over them, POLL_INTERVAL_MS=${POLL_MS}, ${DURATION_S} s window.`,
+      `Node ${process.version}. Three replicas (dist/main.js), ${SUBSCRIBERS} SSE subscribers of one running job spread over them, POLL_INTERVAL_MS=${POLL_MS}, ${DURATION_S} s window.`,
       '',
       '| mode | upstream calls per poll interval | CPU per replica (ms per second) |',
       '|---|---:|---|',
       ...runs.map((r) => `| ${r.mode} | ${r.callsPerInterval.toFixed(2)} | ${r.cpuMsPerSecond.map((c) => c.toFixed(1)).join(' / ')} |`),
       '',
     ];
-    writeFileSync(join(ROOT, 'bench', 'fleet-results.md'), lines.join('\n'));
-    log('wrote bench/fleet-results.md');
+    writeFileSync(file, lines.join('\n'));
+    log(`wrote ${file}`);
     return runs;
   } finally {
     await stopChild(upstream.child);
