@@ -58,7 +58,7 @@ const OPEN_LOOP_ROUNDS = 3;
  * in rotation, and each target's median round is reported: on a shared machine one run of each
  * moves by a fifth (bench/findings.md, "Fifth pass"), enough to flip a ratio that sits near its target.
  */
-const ROUNDS = Math.max(1, Math.floor(Number(env.BENCH_ROUNDS ?? 3)));
+const ROUNDS = Math.max(1, Math.floor(Number(env.BENCH_ROUNDS ?? 3)) || 1);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.toUpperCase().split(',')) : null;
 const OUT = env.BENCH_OUT ?? join(ROOT, 'bench', 'results');
