@@ -24,6 +24,7 @@ import {
   openLoop,
   procCpuMs,
   gatewayBodyOk,
+  limitBodyOk,
   log,
   readGlobalIds,
   setLimitTargets,
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
         const cpuBefore = procCpuMs(pid);
         const out =
           rate > 0
-            ? await openLoopRun(t.url, workload.body, t.label === 'limit' ? (body) => body.length > 0 : gatewayBodyOk)
+            ? await openLoopRun(t.url, workload.body, t.label === 'limit' ? limitBodyOk : gatewayBodyOk)
             : await cannon({ url: t.url, body: workload.body, token, durationS: duration, checkBody: gatewayBodyOk });
         const us = ((procCpuMs(pid) - cpuBefore) * 1000) / out.result.requests.total;
         cpu.get(t.label)!.push(us);

@@ -21,6 +21,7 @@ import {
   GATEWAY_LOG,
   ensureBuild,
   gatewayBodyOk,
+  limitBodyOk,
   log,
   openLoop,
   readGlobalIds,
@@ -39,29 +40,26 @@ const extra = (process.env.GC_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const pauseOf = (line: string) => Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0);
 
-/** The GCs of one kind in the run's second half: start-up's copy a young heap still full of modules. */
-function secondHalf(text: string, kind: 's' | 'mc'): string[] {
-  const all = text.split('\n').filter((line) => line.includes(` gc=${kind} `));
-  return all.slice(Math.floor(all.length / 2));
+/** The log's lines for these kinds of GC (`s` scavenge, `mc` mark-compact, `mmc` the memory reducer's). */
+function gcLines(text: string, ...kinds: string[]): string[] {
+  return text.split('\n').filter((line) => kinds.some((kind) => line.includes(` gc=${kind} `)));
 }
 
-/** Per-scavenge averages over the last ten scavenges of a --trace-gc-nvp log. */
+/** The run's second half of them: start-up's copy a young heap still full of modules. */
+const secondHalf = (lines: string[]) => lines.slice(Math.floor(lines.length / 2));
+
+/** Per-scavenge averages over the last ten scavenges of a --trace-gc-nvp log, and the run's pauses. */
 function scavenges(text: string): string {
-  const lines = text
-    .split('\n')
-    .filter((line) => line.includes(' gc=s '))
-    .slice(-10);
+  const all = gcLines(text, 's');
+  const lines = all.slice(-10);
   if (lines.length === 0) return 'no scavenge logged';
   const mean = (field: string) =>
     lines.reduce((sum, line) => sum + Number(new RegExp(` ${field}=(\\d+)`).exec(line)?.[1] ?? 0), 0) / lines.length;
   const allocated = mean('allocated');
-  const pauses = secondHalf(text, 's')
+  const pauses = secondHalf(all)
     .map(pauseOf)
     .sort((a, b) => a - b);
-  const majors = text
-    .split('\n')
-    .filter((line) => line.includes(' gc=mc ') || line.includes(' gc=mmc '))
-    .map(pauseOf);
+  const majors = gcLines(text, 'mc', 'mmc').map(pauseOf);
   const at = (q: number) => pauses[Math.min(pauses.length - 1, Math.floor(q * pauses.length))]!.toFixed(1);
   const survived = mean('new_space_survived');
   const promoted = mean('promoted');
@@ -75,7 +73,7 @@ function scavenges(text: string): string {
 
 /** The slowest scavenges, each with the phases (nvp fields in ms) that took most of its pause. */
 function slowest(text: string, kind: 's' | 'mc', count = 5): string {
-  return secondHalf(text, kind)
+  return secondHalf(gcLines(text, kind))
     .sort((a, b) => pauseOf(b) - pauseOf(a))
     .slice(0, count)
     .map((line) => {
@@ -124,7 +122,7 @@ try {
       label === 'gateway' ? gatewayBody : w.body,
       rate,
       duration,
-      label === 'gateway' ? gatewayBodyOk : () => true,
+      label === 'gateway' ? gatewayBodyOk : limitBodyOk,
     );
     if (out.non2xx + out.errors + out.bad > 0)
       throw new Error(`${label}: ${out.non2xx} non-2xx, ${out.errors} errors, ${out.bad} bad bodies`);
