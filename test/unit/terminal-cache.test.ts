@@ -64,9 +64,11 @@ describe('terminal-job cache', () => {
     expect(cache.get(ownedKey('t:20', ref))).not.toBe(first);
     cache.set(ownedKey('t:0', 'v3/cn-north-4/p1/j2'), job('j1', 500), { principal: 't:0' });
     expect(cache.get(ownedKey('t:0', 'v3/cn-north-4/p1/j2'))).not.toBe(first);
-    // A principal that contains the separators still names the same job.
+    // A principal that contains the separators still names the same job: the next reader shares its model.
     cache.set(ownedKey('k:a/1:b', ref), job('j1', 500), { principal: 'k:a/1:b' });
     expect(unownedKey(ownedKey('k:a/1:b', ref))).toBe(ref);
+    cache.set(ownedKey('t:21', ref), job('j1', 500), { principal: 't:21' });
+    expect(cache.get(ownedKey('t:21', ref))).toBe(cache.get(ownedKey('k:a/1:b', ref)));
   });
 
   it('calls models equal only when every member is: key sets, arrays, and nothing but plain data', () => {
