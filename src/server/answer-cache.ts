@@ -67,6 +67,7 @@ export function createAnswerCache(maxBytes: number, ownerOf: (principal: string)
   }
   const byOwner = new Map<string, Set<string>>();
   // How many answers each principal has kept: a request of one with none builds no key to look up.
+  // Not byOwner: with the fleet's Redis tier an owner is the principal's digest, a hash per request.
   const heldBy = new Map<string, number>();
   const lru = new LRUCache<string, Entry>({
     maxSize: maxBytes,
